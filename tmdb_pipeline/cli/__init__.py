@@ -1,0 +1,19 @@
+"""`tmdb-pipeline`: one command group per stage of the pipeline."""
+
+from __future__ import annotations
+
+import typer
+
+from tmdb_pipeline.cli import stack
+
+app = typer.Typer(
+    name="tmdb-pipeline",
+    help="TMDB lakehouse pipeline: extract -> Kafka -> Bronze -> Silver/Gold -> MongoDB -> API.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(stack.app, name="stack")
+
+
+def main() -> None:
+    app()

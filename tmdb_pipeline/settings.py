@@ -1,0 +1,147 @@
+"""Settings for every component, read from the environment and `.env`.
+
+One pydantic-settings model per concern, each with its own prefix (`TMDB_`, `KAFKA_`, ...).
+`.env.example` lists every variable with its default. `load()` turns a validation error into a
+message that names the variable and the fix, so a typo fails at start, not deep in a run.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The repository root: the package is installed editable from it, and `.local/` lives beside it.
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+ENV_FILE = PROJECT_ROOT / ".env"
+
+
+class ConfigError(Exception):
+    """A setting is missing or invalid; the message says which and how to fix it."""
+
+
+def _config(prefix: str) -> SettingsConfigDict:
+    return SettingsConfigDict(
+        env_prefix=prefix, env_file=ENV_FILE, env_file_encoding="utf-8", extra="ignore"
+    )
+
+
+class StackSettings(BaseSettings):
+    """Where the local stack keeps its downloads, data, logs and pids."""
+
+    model_config = _config("STACK_")
+
+    home: Path = Field(PROJECT_ROOT / ".local", description="data, logs and pids of local services")
+    host: str = Field("127.0.0.1", description="address every local service binds to")
+    start_timeout_s: float = Field(90.0, gt=0, description="how long `stack up` waits for health")
+
+    @field_validator("home")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @property
+    def downloads(self) -> Path:
+        return self.home / "downloads"
+
+
+class KafkaSettings(BaseSettings):
+    """Apache Kafka: the local KRaft broker and the topics the pipeline writes."""
+
+    model_config = _config("KAFKA_")
+
+    bootstrap_servers: str = Field("127.0.0.1:9092", description="comma-separated host:port list")
+    version: str = Field("4.1.1", description="Apache Kafka version run by the local stack")
+    port: int = Field(9092, ge=1, le=65535, description="local broker's client port")
+    controller_port: int = Field(9093, ge=1, le=65535, description="local broker's KRaft controller port")
+    heap: str = Field("512m", description="JVM heap of the local broker")
+    topic_prefix: str = Field("tmdb_", pattern=r"^[A-Za-z0-9_]*$")
+    partitions: int = Field(3, ge=1)
+    replication_factor: int = Field(1, ge=1)
+    retention_ms: int = Field(-1, ge=-1, description="-1 keeps records forever (Bronze replays)")
+
+
+class MongoSettings(BaseSettings):
+    """The MongoDB wire-protocol server (FerretDB locally, MongoDB in deploy/)."""
+
+    model_config = _config("MONGO_")
+
+    uri: SecretStr = Field(SecretStr("mongodb://127.0.0.1:27017/"), description="connection string")
+    database: str = Field("tmdb")
+    port: int = Field(27017, ge=1, le=65535, description="local FerretDB port")
+    ferretdb_version: str = Field("v1.24.2", pattern=r"^v1\.\d+\.\d+$")
+    server_selection_timeout_ms: int = Field(3000, ge=100)
+
+
+class IcebergSettings(BaseSettings):
+    """The Iceberg catalog shared by Spark (JDBC catalog) and pyiceberg (SqlCatalog)."""
+
+    model_config = _config("ICEBERG_")
+
+    catalog_name: str = Field("tmdb", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    catalog_db: Path | None = Field(None, description="SQLite file of the catalog; default .local/iceberg")
+    warehouse: str | None = Field(None, description="warehouse URI; default file:.local/iceberg/warehouse")
+
+    def catalog_db_path(self, stack: StackSettings) -> Path:
+        return (self.catalog_db or stack.home / "iceberg" / "catalog.db").expanduser().resolve()
+
+    def warehouse_uri(self, stack: StackSettings) -> str:
+        return self.warehouse or (stack.home / "iceberg" / "warehouse").resolve().as_uri()
+
+
+class SparkSettings(BaseSettings):
+    """The local SparkSession and the jars it needs beyond pyspark."""
+
+    model_config = _config("SPARK_")
+
+    master: str = Field("local[2]")
+    driver_memory: str = Field("2g", pattern=r"^\d+[kmgKMG]$")
+    shuffle_partitions: int = Field(4, ge=1)
+    ui_enabled: bool = Field(False, description="Spark UI on 127.0.0.1:4040")
+    version: str = Field("4.1.1", description="must equal the installed pyspark's version")
+    iceberg_version: str = Field("1.12.0")
+
+
+class TmdbSettings(BaseSettings):
+    """Credentials and address of the TMDB API (the emulator when no key is set)."""
+
+    model_config = _config("TMDB_")
+
+    api_key: SecretStr | None = None
+    read_access_token: SecretStr | None = None
+    base_url: str = Field("https://api.themoviedb.org/3")
+
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self.api_key or self.read_access_token)
+
+
+S = TypeVar("S", bound=BaseSettings)
+
+
+def _describe(cls: type[BaseSettings], error: dict[str, Any]) -> str:
+    prefix = str(cls.model_config.get("env_prefix", ""))
+    field = ".".join(str(part) for part in error.get("loc", ()))
+    variable = f"{prefix}{field}".upper()
+    given = error.get("input")
+    shown = "" if isinstance(given, dict) or "secret" in field or "key" in field or "uri" in field else (
+        f" (got {given!r})"
+    )
+    return f"{variable}{shown}: {error.get('msg')}"
+
+
+@cache
+def load(cls: type[S]) -> S:
+    """Read one settings model; on bad values raise ConfigError naming each variable."""
+    try:
+        return cls()
+    except ValidationError as exc:
+        problems = "\n  ".join(_describe(cls, err) for err in exc.errors())
+        raise ConfigError(
+            f"Invalid configuration:\n  {problems}\n"
+            f"Fix the variable in your environment or in {ENV_FILE} (every variable and its default "
+            "is listed in .env.example)."
+        ) from None
