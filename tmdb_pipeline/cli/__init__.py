@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from tmdb_pipeline.cli import stack
+from tmdb_pipeline.cli import emulator, sentiment, stack
 
 app = typer.Typer(
     name="tmdb-pipeline",
@@ -13,6 +13,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(stack.app, name="stack")
+app.command(name="emulator")(emulator.serve)
+app.add_typer(sentiment.app, name="sentiment")
 
 
 def main() -> None:
