@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The repository root: the package is installed editable from it, and `.local/` lives beside it.
@@ -24,9 +24,7 @@ class ConfigError(Exception):
 
 
 def _config(prefix: str) -> SettingsConfigDict:
-    return SettingsConfigDict(
-        env_prefix=prefix, env_file=ENV_FILE, env_file_encoding="utf-8", extra="ignore"
-    )
+    return SettingsConfigDict(env_prefix=prefix, env_file=ENV_FILE, env_file_encoding="utf-8", extra="ignore")
 
 
 class StackSettings(BaseSettings):
@@ -35,17 +33,16 @@ class StackSettings(BaseSettings):
     model_config = _config("STACK_")
 
     home: Path = Field(PROJECT_ROOT / ".local", description="data, logs and pids of local services")
+    downloads: Path = Field(
+        PROJECT_ROOT / ".local" / "downloads", description="jars and binaries fetched once, shared by homes"
+    )
     host: str = Field("127.0.0.1", description="address every local service binds to")
     start_timeout_s: float = Field(90.0, gt=0, description="how long `stack up` waits for health")
 
-    @field_validator("home")
+    @field_validator("home", "downloads")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().resolve()
-
-    @property
-    def downloads(self) -> Path:
-        return self.home / "downloads"
 
 
 class KafkaSettings(BaseSettings):
@@ -53,7 +50,7 @@ class KafkaSettings(BaseSettings):
 
     model_config = _config("KAFKA_")
 
-    bootstrap_servers: str = Field("127.0.0.1:9092", description="comma-separated host:port list")
+    bootstrap_servers: str = Field("", description="comma-separated host:port list; default the local broker")
     version: str = Field("4.1.1", description="Apache Kafka version run by the local stack")
     port: int = Field(9092, ge=1, le=65535, description="local broker's client port")
     controller_port: int = Field(9093, ge=1, le=65535, description="local broker's KRaft controller port")
@@ -63,17 +60,29 @@ class KafkaSettings(BaseSettings):
     replication_factor: int = Field(1, ge=1)
     retention_ms: int = Field(-1, ge=-1, description="-1 keeps records forever (Bronze replays)")
 
+    @model_validator(mode="after")
+    def _default_bootstrap(self) -> KafkaSettings:
+        if not self.bootstrap_servers:
+            self.bootstrap_servers = f"127.0.0.1:{self.port}"
+        return self
+
 
 class MongoSettings(BaseSettings):
     """The MongoDB wire-protocol server (FerretDB locally, MongoDB in deploy/)."""
 
     model_config = _config("MONGO_")
 
-    uri: SecretStr = Field(SecretStr("mongodb://127.0.0.1:27017/"), description="connection string")
+    uri: SecretStr = Field(SecretStr(""), description="connection string; default the local server")
     database: str = Field("tmdb")
     port: int = Field(27017, ge=1, le=65535, description="local FerretDB port")
     ferretdb_version: str = Field("v1.24.2", pattern=r"^v1\.\d+\.\d+$")
     server_selection_timeout_ms: int = Field(3000, ge=100)
+
+    @model_validator(mode="after")
+    def _default_uri(self) -> MongoSettings:
+        if not self.uri.get_secret_value():
+            self.uri = SecretStr(f"mongodb://127.0.0.1:{self.port}/")
+        return self
 
 
 class IcebergSettings(BaseSettings):
@@ -127,8 +136,10 @@ def _describe(cls: type[BaseSettings], error: dict[str, Any]) -> str:
     field = ".".join(str(part) for part in error.get("loc", ()))
     variable = f"{prefix}{field}".upper()
     given = error.get("input")
-    shown = "" if isinstance(given, dict) or "secret" in field or "key" in field or "uri" in field else (
-        f" (got {given!r})"
+    shown = (
+        ""
+        if isinstance(given, dict) or "secret" in field or "key" in field or "uri" in field
+        else (f" (got {given!r})")
     )
     return f"{variable}{shown}: {error.get('msg')}"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from tmdb_pipeline.cli import emulator, sentiment, stack
+from tmdb_pipeline.cli import demo, emulator, sentiment, stack
 
 app = typer.Typer(
     name="tmdb-pipeline",
@@ -12,6 +12,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+app.command(name="demo")(demo.demo)
 app.add_typer(stack.app, name="stack")
 app.command(name="emulator")(emulator.serve)
 app.add_typer(sentiment.app, name="sentiment")

@@ -6,6 +6,7 @@ import base64
 import re
 import subprocess
 import uuid
+from pathlib import Path
 
 from confluent_kafka.admin import AdminClient
 
@@ -53,7 +54,7 @@ class KafkaService(LocalService):
         return f"{self.stack.host}:{self.kafka.port}"
 
     @property
-    def libs(self):
+    def libs(self) -> Path:
         return self.stack.downloads / f"kafka-{self.kafka.version}"
 
     def install(self) -> None:
@@ -136,6 +137,6 @@ class KafkaService(LocalService):
         try:
             text = (self.root / "logs" / "server.log").read_text(errors="replace")
         except OSError:
-            return f"Apache Kafka {self.kafka.version}"
+            text = ""
         found = re.findall(r"Kafka version: (\S+)", text)
-        return f"Apache Kafka {found[-1] if found else self.kafka.version} (KRaft)"
+        return f"Apache Kafka {found[-1]} (KRaft)" if found else "Apache Kafka (version not logged yet)"

@@ -16,11 +16,6 @@ from tmdb_pipeline.stack.process import LocalService, ServiceStatus, StackError
 from tmdb_pipeline.stack.spark import spark_jars
 
 
-def services(stack: StackSettings | None = None) -> list[LocalService]:
-    stack = stack or load(StackSettings)
-    return [KafkaService(stack, load(KafkaSettings)), MongoService(stack, load(MongoSettings))]
-
-
 @dataclass
 class UpReport:
     started: list[str] = field(default_factory=list)
@@ -28,47 +23,57 @@ class UpReport:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def install() -> None:
-    """Fetch everything the stack runs (jars, binaries) without starting anything."""
-    stack = load(StackSettings)
-    for service in services(stack):
-        service.install()
-    spark_jars(stack, load(SparkSettings))
+class LocalStack:
+    """Kafka and the MongoDB-protocol server as processes; Spark runs in the caller's process."""
 
+    def __init__(
+        self, stack: StackSettings, kafka: KafkaSettings, mongo: MongoSettings, spark: SparkSettings
+    ) -> None:
+        self.settings = stack
+        self.spark = spark
+        self.kafka = KafkaService(stack, kafka)
+        self.mongo = MongoService(stack, mongo)
+        self.services: list[LocalService] = [self.kafka, self.mongo]
 
-def up() -> UpReport:
-    stack = load(StackSettings)
-    all_services = services(stack)
-    clashes = [(s.name, port) for s in all_services for port in s.busy_ports()]
-    if clashes:
-        described = ", ".join(f"{stack.host}:{port} (needed by {name})" for name, port in clashes)
-        raise StackError(
-            f"Port already in use by another program: {described}. Stop that program or choose other "
-            "ports (KAFKA_PORT, KAFKA_CONTROLLER_PORT, MONGO_PORT); nothing was started."
-        )
-    spark_jars(stack, load(SparkSettings))  # Spark runs in-process; make sure its jars are cached
-    report = UpReport()
-    started: list[LocalService] = []
-    try:
-        for service in all_services:
-            began = time.monotonic()
-            if service.pid() is not None and service.healthy():
-                report.reused.append(service.name)
-            else:
-                service.start()
-                started.append(service)
-                report.started.append(service.name)
-            report.seconds[service.name] = time.monotonic() - began
-    except BaseException:
-        for service in started:
-            service.stop()
-        raise
-    return report
+    @classmethod
+    def from_env(cls) -> LocalStack:
+        return cls(load(StackSettings), load(KafkaSettings), load(MongoSettings), load(SparkSettings))
 
+    def install(self) -> None:
+        """Fetch everything the stack runs (jars, binaries) without starting anything."""
+        for service in self.services:
+            service.install()
+        spark_jars(self.settings, self.spark)
 
-def down() -> list[str]:
-    return [service.name for service in reversed(services()) if service.stop()]
+    def up(self) -> UpReport:
+        clashes = [(s.name, port) for s in self.services for port in s.busy_ports()]
+        if clashes:
+            described = ", ".join(f"{self.settings.host}:{port} (needed by {name})" for name, port in clashes)
+            raise StackError(
+                f"Port already in use by another program: {described}. Stop that program or choose "
+                "other ports (KAFKA_PORT, KAFKA_CONTROLLER_PORT, MONGO_PORT); nothing was started."
+            )
+        self.install()
+        report = UpReport()
+        started: list[LocalService] = []
+        try:
+            for service in self.services:
+                began = time.monotonic()
+                if service.pid() is not None and service.healthy():
+                    report.reused.append(service.name)
+                else:
+                    service.start()
+                    started.append(service)
+                    report.started.append(service.name)
+                report.seconds[service.name] = time.monotonic() - began
+        except BaseException:
+            for service in started:
+                service.stop()
+            raise
+        return report
 
+    def down(self) -> list[str]:
+        return [service.name for service in reversed(self.services) if service.stop()]
 
-def status() -> list[ServiceStatus]:
-    return [service.status() for service in services()]
+    def status(self) -> list[ServiceStatus]:
+        return [service.status() for service in self.services]

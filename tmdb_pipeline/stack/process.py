@@ -95,7 +95,8 @@ class LocalService(ABC):
         """A real round trip with the service (not just an open port)."""
 
     def prepare(self) -> None:
-        """One-time set-up of the data directory before the first start."""
+        """Set up the data directory before a start (services add their own one-time steps)."""
+        self.root.mkdir(parents=True, exist_ok=True)
 
     def environment(self) -> dict[str, str]:
         return dict(os.environ)

@@ -7,6 +7,7 @@ dbt-spark cannot take a catalog prefix, which is why the Iceberg catalog is the 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,8 @@ from tmdb_pipeline.stack.process import StackError
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
+
+LOG_CONFIG = Path(__file__).parent / "spark-log4j2.properties"
 
 # pyspark ships Hadoop, Scala and the logging jars; we add only what it lacks.
 SPARK_EXTRA_ARTIFACTS = [
@@ -79,7 +82,12 @@ def spark_conf(
         f"{catalog}.warehouse": iceberg.warehouse_uri(stack),
         "spark.sql.defaultCatalog": iceberg.catalog_name,
         "spark.sql.warehouse.dir": str(stack.home / "spark-warehouse"),
-        "spark.driver.extraJavaOptions": f"-Dderby.system.home={stack.home / 'derby'}",
+        "spark.driver.extraJavaOptions": " ".join(
+            [
+                f"-Dderby.system.home={stack.home / 'derby'}",
+                f"-Dlog4j2.configurationFile={LOG_CONFIG}",
+            ]
+        ),
     }
 
 
@@ -88,7 +96,7 @@ def get_spark(app_name: str = "tmdb-pipeline", extra: dict[str, str] | None = No
     stack = load(StackSettings)
     # Spark binds the machine's public interface unless told otherwise.
     os.environ.setdefault("SPARK_LOCAL_IP", stack.host)
-    os.environ.setdefault("PYSPARK_PYTHON", os.sys.executable)
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName(app_name)

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Idempotent setup for a fresh machine: uv (pinned), the locked virtualenv in .venv/, and the
+# local stack's jars (Maven Central) and FerretDB binary (Go module proxy) under .local/.
+# Package managers keep their own caches (~/.cache/uv, ~/.m2, ~/go), so a second clone is fast.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+UV_VERSION="0.13.9"
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+fail() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# --- system tools: Python 3.11+, Java 17+, Maven, Go -------------------------------------
+command -v python3 >/dev/null || fail "python3 (3.11 or newer) is required"
+python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || fail "Python 3.11+ is required, found $(python3 -V)"
+missing=()
+command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+command -v mvn >/dev/null || missing+=(maven)
+command -v go >/dev/null || missing+=(golang)
+if ((${#missing[@]})); then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "Installing ${missing[*]} with apt-get"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+  else
+    fail "please install: ${missing[*]} (Java 17, Maven and Go are needed by the local stack)"
+  fi
+fi
+
+# --- uv, pinned, in a tools venv of its own ------------------------------------------------
+UV=".local/tools/bin/uv"
+if ! [ -x "$UV" ] || [ "$("$UV" --version | cut -d' ' -f2)" != "$UV_VERSION" ]; then
+  say "Installing uv $UV_VERSION"
+  python3 -m venv .local/tools
+  .local/tools/bin/python -m pip install -q "uv==$UV_VERSION"
+fi
+
+# --- the project's virtualenv, from the lock -------------------------------------------------
+say "Syncing .venv from uv.lock"
+"$UV" sync --frozen
+
+# --- the local stack's artifacts --------------------------------------------------------------
+say "Installing the local stack (Kafka and Spark jars, FerretDB)"
+.venv/bin/tmdb-pipeline stack install

@@ -1,0 +1,49 @@
+"""Shared fixtures: the real local stack, started once per test session through the stack code.
+
+Tests run their own stack (own home under .local/test-stack, own ports) so they never stop or
+clutter a stack a developer has running for the demo. Settings are read from the environment,
+so these variables are set before anything imports them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TEST_ENV = {
+    "STACK_HOME": str(ROOT / ".local" / "test-stack"),
+    "KAFKA_PORT": "19092",
+    "KAFKA_CONTROLLER_PORT": "19093",
+    "MONGO_PORT": "37017",
+    "MONGO_DATABASE": "tmdb_test",
+}
+for _key, _value in TEST_ENV.items():
+    os.environ.setdefault(_key, _value)
+os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def local_stack() -> Iterator[object]:
+    """Kafka + the MongoDB-protocol server, up for the whole session (reused when already up)."""
+    from tmdb_pipeline.stack.manager import LocalStack
+
+    stack = LocalStack.from_env()
+    report = stack.up()
+    yield stack
+    if report.started and not os.environ.get("TMDB_KEEP_TEST_STACK"):
+        stack.down()
+
+
+@pytest.fixture(scope="session")
+def spark(local_stack: object) -> Iterator[object]:
+    """One local SparkSession (Iceberg as default catalog) shared by the session's tests."""
+    from tmdb_pipeline.stack.spark import get_spark
+
+    session = get_spark("tmdb-pipeline-tests")
+    yield session
+    session.stop()
