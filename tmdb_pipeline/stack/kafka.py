@@ -111,7 +111,11 @@ class KafkaService(LocalService):
             cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
             result = subprocess.run(
                 self._java(
-                    "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(self.config_file)
+                    "kafka.tools.StorageTool",
+                    "format",
+                    f"--cluster-id={cluster_id}",
+                    "--config",
+                    str(self.config_file),
                 ),
                 capture_output=True,
                 text=True,
