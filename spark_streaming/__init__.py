@@ -1,0 +1,1 @@
+"""Kafka -> Bronze: a thin Spark Structured Streaming job landing `tmdb_*` topics as Iceberg tables."""

@@ -114,6 +114,31 @@ class SparkSettings(BaseSettings):
     iceberg_version: str = Field("1.12.0")
 
 
+class LandingSettings(BaseSettings):
+    """The Bronze landing job: Kafka topics -> one Iceberg table per stream."""
+
+    model_config = _config("LANDING_")
+
+    topic_pattern: str = Field("tmdb_.*", description="Kafka topics to land (a Java regex)")
+    namespace: str = Field("bronze", pattern=r"^[a-z_][a-z0-9_]*$")
+    quarantine_table: str = Field("quarantine", pattern=r"^[a-z_][a-z0-9_]*$")
+    checkpoint_dir: str | None = Field(None, description="default <warehouse>/_checkpoints/bronze_landing")
+    trigger_interval_s: float = Field(10.0, gt=0, description="micro-batch interval of --continuous")
+    max_offsets_per_trigger: int | None = Field(None, ge=1, description="cap on records per micro-batch")
+    target_file_size_mb: int = Field(128, ge=1)
+    starting_offsets: str = Field("earliest", pattern=r"^(earliest|latest)$")
+    metrics_file: Path | None = Field(None, description="per-batch metrics; default .local/landing/")
+    # Fault injection for the crash tests: SIGKILL the job right after its N-th table commit.
+    fault_kill_after_commits: int | None = Field(None, ge=1)
+
+    def metrics_path(self, stack: StackSettings) -> Path:
+        return self.metrics_file or stack.home / "landing" / "metrics.jsonl"
+
+    def checkpoint(self, iceberg: IcebergSettings, stack: StackSettings) -> str:
+        warehouse = iceberg.warehouse_uri(stack).rstrip("/")
+        return self.checkpoint_dir or f"{warehouse}/_checkpoints/bronze_landing"
+
+
 class TmdbSettings(BaseSettings):
     """Credentials and address of the TMDB API (the emulator when no key is set)."""
 

@@ -1,0 +1,223 @@
+"""The landing query: Kafka topics -> parse the envelope -> one Bronze table per stream + quarantine.
+
+`--once` uses trigger availableNow (everything present, then stop); `--continuous` a processing-time
+trigger until SIGTERM/SIGINT, which lets the batch in flight finish before stopping.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from pyspark.errors import StreamingQueryException
+from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql.streaming import DataStreamWriter
+
+from spark_streaming import commit, tables
+from spark_streaming.envelope import ENVELOPE_SCHEMA, quarantine_reason, table_name_for
+from spark_streaming.metrics import BatchMetrics, MetricsSink
+from tmdb_pipeline.settings import IcebergSettings, KafkaSettings, LandingSettings, StackSettings, load
+
+log = logging.getLogger("spark_streaming")
+MAX_REPLAY_RESTARTS = 2
+
+
+def kafka_columns() -> list[Column | str]:
+    """Where each row came from: its exact Kafka coordinates."""
+    return [
+        "kafka_key",
+        F.col("topic").alias("kafka_topic"),
+        F.col("partition").alias("kafka_partition"),
+        F.col("offset").alias("kafka_offset"),
+        F.col("timestamp").alias("kafka_timestamp"),
+    ]
+
+
+@dataclass
+class LandingRun:
+    batches: list[BatchMetrics] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
+
+    def totals(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for batch in self.batches:
+            for table, rows in batch.rows_per_table.items():
+                out[table] = out.get(table, 0) + rows
+        return out
+
+    @property
+    def quarantined(self) -> int:
+        return sum(b.quarantined for b in self.batches)
+
+
+class BronzeWriter:
+    """The foreachBatch function: routes each micro-batch to its tables, idempotently."""
+
+    def __init__(
+        self,
+        spark: SparkSession,
+        settings: LandingSettings,
+        checkpoint: str,
+        sink: MetricsSink,
+        on_batch: Callable[[BatchMetrics], None] | None = None,
+    ) -> None:
+        self.spark = spark
+        self.settings = settings
+        self.checkpoint = checkpoint
+        self.sink = sink
+        self.on_batch = on_batch
+        self.known_tables: set[str] = set()
+        self.first_batch = True
+        self.commits = 0
+        self.quarantine = tables.ensure_quarantine_table(spark, settings)
+
+    def _write(self, frame: DataFrame, table: str, batch_id: int, metrics: BatchMetrics) -> bool:
+        if self.first_batch and commit.already_committed(self.spark, table, self.checkpoint, batch_id):
+            metrics.skipped_tables.append(table)
+            return False
+        commit.append(frame, table, self.checkpoint, batch_id)
+        self.commits += 1
+        if self.commits == self.settings.fault_kill_after_commits:
+            os.kill(os.getpid(), signal.SIGKILL)  # crash test: die between two tables of one batch
+        return True
+
+    def __call__(self, batch: DataFrame, batch_id: int) -> None:
+        began = time.monotonic()
+        metrics = BatchMetrics(batch_id)
+        parsed = (
+            batch.withColumn("value_bytes", F.col("value"))
+            .withColumn("value", F.col("value").cast("string"))
+            .withColumn("envelope", F.from_json("value", ENVELOPE_SCHEMA))
+            .withColumn("error", quarantine_reason(F.col("value"), F.col("envelope")))
+            .withColumn("target", table_name_for(F.col("envelope._airbyte_stream")))
+            .withColumn("kafka_key", F.col("key").cast("string"))
+            .withColumn("landing_batch_id", F.lit(batch_id).cast("bigint"))
+            .withColumn("ingested_at", F.current_timestamp())
+        ).persist()
+        try:
+            # one pass to learn which tables this batch touches and how many rows each gets
+            per_target = {
+                row.target: row["count"]
+                for row in parsed.groupBy("target", "error").count().collect()
+                if row.error is None
+            }
+            for target, rows in sorted(per_target.items()):
+                table = self._stream_table(target)
+                good = parsed.where(F.col("error").isNull() & (F.col("target") == target)).select(
+                    "value",
+                    "envelope._airbyte_ab_id",
+                    "envelope._airbyte_stream",
+                    F.timestamp_millis("envelope._airbyte_emitted_at").alias("_airbyte_emitted_at"),
+                    "envelope._airbyte_data",
+                    *kafka_columns(),
+                    "landing_batch_id",
+                    "ingested_at",
+                )
+                if self._write(good, table, batch_id, metrics):
+                    metrics.rows_per_table[table] = rows
+            bad = parsed.where(F.col("error").isNotNull())
+            quarantined = bad.count()
+            if quarantined:
+                frame = bad.select(
+                    "value", "value_bytes", *kafka_columns(), "error", "landing_batch_id", "ingested_at"
+                )
+                if self._write(frame, self.quarantine, batch_id, metrics):
+                    metrics.quarantined = quarantined
+        finally:
+            parsed.unpersist()
+        self.first_batch = False
+        metrics.duration_s = time.monotonic() - began
+        metrics.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
+        self.sink.record(metrics)
+        if self.on_batch:
+            self.on_batch(metrics)
+
+    def _stream_table(self, target: str) -> str:
+        table = f"{self.settings.namespace}.{target}"
+        if table not in self.known_tables:
+            tables.ensure_stream_table(self.spark, self.settings, target)
+            self.known_tables.add(table)
+        return table
+
+
+def kafka_stream(spark: SparkSession, kafka: KafkaSettings, settings: LandingSettings) -> DataFrame:
+    reader = (
+        spark.readStream.format("kafka")
+        .option("kafka.bootstrap.servers", kafka.bootstrap_servers)
+        .option("subscribePattern", settings.topic_pattern)
+        .option("startingOffsets", settings.starting_offsets)
+        .option("failOnDataLoss", "true")  # a gap in offsets must stop the job, loudly
+        .option("includeHeaders", "false")
+    )
+    if settings.max_offsets_per_trigger:
+        reader = reader.option("maxOffsetsPerTrigger", str(settings.max_offsets_per_trigger))
+    return reader.load()
+
+
+def run_landing(
+    spark: SparkSession,
+    continuous: bool,
+    settings: LandingSettings | None = None,
+    on_batch: Callable[[BatchMetrics], None] | None = None,
+    stop_event: threading.Event | None = None,
+) -> LandingRun:
+    """Run the landing query; returns the metrics of every batch this run committed."""
+    settings = settings or load(LandingSettings)
+    kafka = load(KafkaSettings)
+    stack, iceberg = load(StackSettings), load(IcebergSettings)
+    checkpoint = settings.checkpoint(iceberg, stack)
+    run = LandingRun()
+
+    def collect(metrics: BatchMetrics) -> None:
+        run.batches.append(metrics)
+        if on_batch:
+            on_batch(metrics)
+
+    tables.create_namespace(spark, settings)
+    sink = MetricsSink(settings.metrics_path(stack))
+    for attempt in range(1, MAX_REPLAY_RESTARTS + 2):
+        writer = BronzeWriter(spark, settings, checkpoint, sink, collect)
+        stream = kafka_stream(spark, kafka, settings).writeStream.foreachBatch(writer)
+        stream = stream.option("checkpointLocation", checkpoint).queryName("bronze_landing")
+        try:
+            if continuous:
+                _run_until_stopped(stream, settings, stop_event or threading.Event())
+            else:
+                stream.trigger(availableNow=True).start().awaitTermination()
+            return run
+        except StreamingQueryException as exc:
+            if not _is_replay_metrics_bug(exc) or attempt > MAX_REPLAY_RESTARTS:
+                raise
+            # the replayed batch has been committed (commit log written) before the failure: restart
+            log.warning("Spark 4.1 Kafka metrics bug after replaying a batch; restarting the query")
+    return run
+
+
+def _is_replay_metrics_bug(exc: Exception) -> bool:
+    """Spark 4.1.1's KafkaMicroBatchStream.metrics dereferences the latest offsets, which are unset
+    when a restarted query replays its last uncommitted batch: the batch succeeds and is committed,
+    then progress reporting throws a NullPointerException."""
+    text = f"{exc} {getattr(exc, '_stackTrace', '')}"  # the JVM trace, causes included
+    return "NullPointerException" in text and "KafkaMicroBatchStream" in text
+
+
+def _run_until_stopped(stream: DataStreamWriter, settings: LandingSettings, stop: threading.Event) -> None:
+    query = stream.trigger(processingTime=f"{settings.trigger_interval_s} seconds").start()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        while query.isActive:
+            if stop.is_set() and not query.status["isTriggerActive"]:
+                query.stop()  # between batches: the one in flight has committed
+                return
+            query.awaitTermination(0.5)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    query.awaitTermination()  # raises the query's exception, if it died

@@ -1,0 +1,3 @@
+from tmdb_pipeline.cli import main
+
+main()
