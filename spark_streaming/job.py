@@ -210,7 +210,9 @@ def _is_replay_metrics_bug(exc: Exception) -> bool:
 
 def _run_until_stopped(stream: DataStreamWriter, settings: LandingSettings, stop: threading.Event) -> None:
     query = stream.trigger(processingTime=f"{settings.trigger_interval_s} seconds").start()
-    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
+    previous = {}
+    if threading.current_thread() is threading.main_thread():  # signals can only be set there
+        previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         while query.isActive:
             if stop.is_set() and not query.status["isTriggerActive"]:

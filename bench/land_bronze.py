@@ -1,0 +1,183 @@
+"""Bronze landing throughput and latency, each beside its baseline measured in the same run.
+
+1. `land --once` over N records (default 100k) in several topics: records/s, beside Spark reading
+   the same topics and writing plain Parquet with no per-table routing, no envelope parsing and no
+   idempotency checks (the physical limit of this job on this machine).
+2. `--continuous` latency: small bursts produced while the job runs; time from produce to the rows
+   being visible in the Bronze table through pyiceberg (p50 / p95).
+
+Run: .venv/bin/python bench/land_bronze.py [--records 100000] [--bursts 20]
+It starts the local stack if needed (its own topics and namespace; nothing else is touched).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+
+import pyspark
+from confluent_kafka import Producer
+from confluent_kafka.admin import AdminClient, NewTopic
+
+from spark_streaming.job import run_landing
+from tmdb_pipeline.settings import KafkaSettings, LandingSettings, SparkSettings, load
+from tmdb_pipeline.stack.catalog import get_catalog
+from tmdb_pipeline.stack.manager import LocalStack
+from tmdb_pipeline.stack.spark import get_spark
+
+STREAMS = ("movies", "movie_details", "credits", "reviews")
+OVERVIEW = "A retired detective returns for one last case in a city that forgot him. " * 4
+
+
+def record(stream: str, i: int) -> bytes:
+    data = {"id": i, "title": f"Movie {i}", "overview": OVERVIEW, "popularity": i % 997 / 7.0}
+    envelope = {
+        "_airbyte_ab_id": str(uuid.uuid4()),
+        "_airbyte_stream": stream,
+        "_airbyte_emitted_at": int(time.time() * 1000),
+        "_airbyte_data": data,
+    }
+    return json.dumps(envelope).encode()
+
+
+def produce(bootstrap: str, prefix: str, ids_by_stream: dict[str, range]) -> int:
+    producer = Producer(
+        {"bootstrap.servers": bootstrap, "linger.ms": 20, "compression.type": "lz4", "acks": "all"}
+    )
+    sent = 0
+    for stream, ids in ids_by_stream.items():
+        for i in ids:
+            producer.produce(prefix + stream, key=str(i).encode(), value=record(stream, i))
+            sent += 1
+            if sent % 20_000 == 0:
+                producer.flush()
+    producer.flush(60)
+    return sent
+
+
+def plain_parquet_baseline(spark, bootstrap: str, pattern: str, target: Path) -> tuple[int, float]:
+    began = time.monotonic()
+    frame = (
+        spark.read.format("kafka")
+        .option("kafka.bootstrap.servers", bootstrap)
+        .option("subscribePattern", pattern)
+        .option("startingOffsets", "earliest")
+        .option("endingOffsets", "latest")
+        .load()
+        .selectExpr("cast(key as string) key", "cast(value as string) value", "topic", "partition", "offset")
+    )
+    frame.write.mode("overwrite").parquet(str(target))
+    seconds = time.monotonic() - began
+    return spark.read.parquet(str(target)).count(), seconds
+
+
+def visible_count(table: str) -> int:
+    try:
+        return len(get_catalog().load_table(table).scan(selected_fields=("kafka_offset",)).to_arrow())
+    except Exception:  # not created before the first batch
+        return 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--bursts", type=int, default=20)
+    parser.add_argument("--burst-size", type=int, default=50)
+    args = parser.parse_args()
+
+    LocalStack.from_env().up()
+    kafka = load(KafkaSettings)
+    spark = get_spark("bench-land-bronze")
+    tag = uuid.uuid4().hex[:6]
+    prefix, namespace = f"bench{tag}_", f"bench_bronze_{tag}"
+    work = Path(tempfile.mkdtemp(prefix="bench-land-"))
+    admin = AdminClient({"bootstrap.servers": kafka.bootstrap_servers})
+    new_topics = [
+        NewTopic(prefix + s, num_partitions=kafka.partitions, replication_factor=1) for s in STREAMS
+    ]
+    for future in admin.create_topics(new_topics).values():
+        future.result(30)
+
+    print(
+        f"python {platform.python_version()} · pyspark {pyspark.__version__} · "
+        f"iceberg {load(SparkSettings).iceberg_version} · kafka {kafka.version} · {os.cpu_count()} cores"
+    )
+    per_stream = args.records // len(STREAMS)
+    began = time.monotonic()
+    sent = produce(kafka.bootstrap_servers, prefix, {s: range(per_stream) for s in STREAMS})
+    print(
+        f"produced {sent} records ({len(record('movies', 1))} bytes each) in {time.monotonic() - began:.1f}s"
+    )
+
+    # warm the JVM on a tiny read so neither measurement pays for class loading alone
+    plain_parquet_baseline(spark, kafka.bootstrap_servers, f"{prefix}movies", work / "warmup")
+
+    rows, baseline_s = plain_parquet_baseline(spark, kafka.bootstrap_servers, f"{prefix}.*", work / "plain")
+    settings = LandingSettings(
+        topic_pattern=f"{prefix}.*",
+        namespace=namespace,
+        checkpoint_dir=str(work / "checkpoint"),
+        metrics_file=work / "metrics.jsonl",
+        trigger_interval_s=1.0,
+    )
+    began = time.monotonic()
+    run = run_landing(spark, continuous=False, settings=settings)
+    landing_s = time.monotonic() - began
+    landed = sum(run.totals().values())
+    assert landed == rows == sent, (landed, rows, sent)
+
+    print()
+    print(f"{'throughput, ' + str(sent) + ' records':<44}{'records/s':>12}{'seconds':>10}")
+    print(f"{'plain Parquet, no routing (baseline)':<44}{rows / baseline_s:>12,.0f}{baseline_s:>10.1f}")
+    print(f"{'land --once -> 4 Bronze tables (ours)':<44}{landed / landing_s:>12,.0f}{landing_s:>10.1f}")
+    print(f"{'ratio ours / baseline':<44}{(landed / landing_s) / (rows / baseline_s):>12.2f}")
+
+    # --- latency in continuous mode -------------------------------------------------------------
+    stop = threading.Event()
+    job = threading.Thread(target=run_landing, args=(spark, True, settings), kwargs={"stop_event": stop})
+    job.start()
+    table = f"{namespace}.movies"
+    expected = visible_count(table)
+    latencies = []
+    next_id = 10_000_000
+    for _ in range(args.bursts):
+        ids = range(next_id, next_id + args.burst_size)
+        next_id += args.burst_size
+        produced_at = time.monotonic()
+        produce(kafka.bootstrap_servers, prefix, {"movies": ids})
+        expected += args.burst_size
+        while visible_count(table) < expected:
+            if time.monotonic() - produced_at > 120:
+                raise SystemExit("a burst did not land within 120 s")
+            time.sleep(0.05)
+        latencies.append(time.monotonic() - produced_at)
+        time.sleep(0.3)
+    stop.set()
+    job.join(60)
+    interval = settings.trigger_interval_s
+    p95 = statistics.quantiles(latencies, n=20)[18]
+    print()
+    print(
+        f"produce -> visible in Bronze, --continuous (trigger {interval:.0f}s), {args.bursts} bursts"
+        f" of {args.burst_size}: p50 {statistics.median(latencies):.2f}s · p95 {p95:.2f}s"
+        f" · baseline: the trigger interval alone {interval:.2f}s"
+    )
+    shutil.rmtree(work, ignore_errors=True)
+    spark.stop()
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
