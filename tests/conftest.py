@@ -20,6 +20,8 @@ TEST_ENV = {
     "KAFKA_CONTROLLER_PORT": "19093",
     "MONGO_PORT": "37017",
     "MONGO_DATABASE": "tmdb_test",
+    "EMULATOR_PORT": "18765",
+    "EMULATOR_MOVIES": "1000",
 }
 for _key, _value in TEST_ENV.items():
     os.environ.setdefault(_key, _value)

@@ -7,12 +7,14 @@ message that names the variable and the fix, so a typo fails at start, not deep 
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings.exceptions import SettingsError
 
 # The repository root: the package is installed editable from it, and `.local/` lives beside it.
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -114,6 +116,38 @@ class SparkSettings(BaseSettings):
     iceberg_version: str = Field("1.12.0")
 
 
+class ExtractSettings(BaseSettings):
+    """The extract runner: which streams to sync, how much, and where the source's state lives."""
+
+    model_config = _config("EXTRACT_")
+
+    streams: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="streams to sync (JSON list or comma-separated); empty = all"
+    )
+    max_movies: int = Field(300, ge=1, description="distinct movies seeded per sync")
+    max_pages: int = Field(15, ge=1, le=500, description="pages of 20 read from each seed list")
+    seed_lists: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["popular", "top_rated", "now_playing", "upcoming"]
+    )
+    requests_per_second: int = Field(40, ge=1, description="request budget shared by every stream")
+    state_file: Path | None = Field(None, description="saved source state; default .local/extract/state.json")
+    connector_command: str = Field("source-tmdb", description="the connector's entrypoint on PATH or a path")
+    delivery_timeout_s: float = Field(60.0, gt=0, description="max wait for Kafka to acknowledge a flush")
+    protocol_tap: Path | None = Field(None, description="append the connector's raw protocol lines here")
+
+    @field_validator("streams", "seed_lists", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            if value.strip().startswith("["):
+                return json.loads(value)
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    def state_path(self, stack: StackSettings) -> Path:
+        return self.state_file or stack.home / "extract" / "state.json"
+
+
 class LandingSettings(BaseSettings):
     """The Bronze landing job: Kafka topics -> one Iceberg table per stream."""
 
@@ -174,6 +208,10 @@ def load(cls: type[S]) -> S:
     """Read one settings model; on bad values raise ConfigError naming each variable."""
     try:
         return cls()
+    except SettingsError as exc:
+        raise ConfigError(
+            f"Invalid configuration: {exc}. Fix it in your environment or in {ENV_FILE}."
+        ) from None
     except ValidationError as exc:
         problems = "\n  ".join(_describe(cls, err) for err in exc.errors())
         raise ConfigError(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from tmdb_pipeline.cli import demo, emulator, land, sentiment, stack
+from tmdb_pipeline.cli import demo, emulator, extract, land, sentiment, stack
 
 app = typer.Typer(
     name="tmdb-pipeline",
@@ -15,6 +15,7 @@ app = typer.Typer(
 app.command(name="demo")(demo.demo)
 app.add_typer(stack.app, name="stack")
 app.command(name="emulator")(emulator.serve)
+app.command(name="extract")(extract.extract)
 app.command(name="land")(land.land)
 app.add_typer(sentiment.app, name="sentiment")
 

@@ -9,7 +9,16 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from tmdb_pipeline.settings import KafkaSettings, MongoSettings, SparkSettings, StackSettings, load
+from tmdb_pipeline.emulator.settings import EmulatorSettings
+from tmdb_pipeline.settings import (
+    KafkaSettings,
+    MongoSettings,
+    SparkSettings,
+    StackSettings,
+    TmdbSettings,
+    load,
+)
+from tmdb_pipeline.stack.emulator import EmulatorService
 from tmdb_pipeline.stack.kafka import KafkaService
 from tmdb_pipeline.stack.mongo import MongoService
 from tmdb_pipeline.stack.process import LocalService, ServiceStatus, StackError
@@ -24,20 +33,32 @@ class UpReport:
 
 
 class LocalStack:
-    """Kafka and the MongoDB-protocol server as processes; Spark runs in the caller's process."""
+    """Kafka, the MongoDB-protocol server and (without a TMDB key) the TMDB emulator as processes;
+    Spark runs in the caller's process."""
 
     def __init__(
-        self, stack: StackSettings, kafka: KafkaSettings, mongo: MongoSettings, spark: SparkSettings
+        self,
+        stack: StackSettings,
+        kafka: KafkaSettings,
+        mongo: MongoSettings,
+        spark: SparkSettings,
+        emulator: EmulatorSettings | None = None,
     ) -> None:
         self.settings = stack
         self.spark = spark
         self.kafka = KafkaService(stack, kafka)
         self.mongo = MongoService(stack, mongo)
         self.services: list[LocalService] = [self.kafka, self.mongo]
+        self.emulator = EmulatorService(stack, emulator) if emulator else None
+        if self.emulator:
+            self.services.append(self.emulator)
 
     @classmethod
     def from_env(cls) -> LocalStack:
-        return cls(load(StackSettings), load(KafkaSettings), load(MongoSettings), load(SparkSettings))
+        emulator = None if load(TmdbSettings).has_credentials else load(EmulatorSettings)
+        return cls(
+            load(StackSettings), load(KafkaSettings), load(MongoSettings), load(SparkSettings), emulator
+        )
 
     def install(self) -> None:
         """Fetch everything the stack runs (jars, binaries) without starting anything."""
@@ -51,7 +72,7 @@ class LocalStack:
             described = ", ".join(f"{self.settings.host}:{port} (needed by {name})" for name, port in clashes)
             raise StackError(
                 f"Port already in use by another program: {described}. Stop that program or choose "
-                "other ports (KAFKA_PORT, KAFKA_CONTROLLER_PORT, MONGO_PORT); nothing was started."
+                "other ports (KAFKA_PORT, KAFKA_CONTROLLER_PORT, MONGO_PORT, EMULATOR_PORT); nothing was started."
             )
         self.install()
         report = UpReport()

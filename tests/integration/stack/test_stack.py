@@ -52,6 +52,18 @@ def test_given_the_stack_when_producing_with_acks_all_then_a_consumer_reads_ever
     assert seen == {f"movie-{i}" for i in range(100)}
 
 
+def test_given_no_tmdb_key_when_the_stack_is_up_then_the_emulator_answers_tmdb_requests(local_stack):
+    import httpx
+
+    emulator = local_stack.emulator
+    assert emulator is not None
+    answer = httpx.get(
+        f"{emulator.base_url}/genre/movie/list", params={"api_key": emulator.emulator.api_key}, timeout=10
+    )
+    assert answer.status_code == 200
+    assert {"id": 28, "name": "Action"} in answer.json()["genres"]
+
+
 def test_given_the_stack_when_asking_its_status_then_the_broker_reports_apache_kafka_4(local_stack):
     kafka = next(s for s in local_stack.status() if s.name == "kafka")
     assert kafka.healthy
@@ -113,7 +125,7 @@ def test_given_a_running_stack_when_up_runs_again_then_nothing_restarts(local_st
     report = LocalStack.from_env().up()
 
     assert report.started == []
-    assert sorted(report.reused) == ["kafka", "mongodb"]
+    assert sorted(report.reused) == ["kafka", "mongodb", "tmdb-emulator"]
     assert {s.name: s.pid for s in local_stack.status()} == before
 
 
@@ -127,11 +139,11 @@ def test_given_topics_and_tables_when_the_stack_restarts_then_both_are_kept(loca
     spark.sql(f"create table {table} (id int) using iceberg")
     spark.sql(f"insert into {table} values (42)")
 
-    assert sorted(local_stack.down()) == ["kafka", "mongodb"]
+    assert sorted(local_stack.down()) == ["kafka", "mongodb", "tmdb-emulator"]
     assert not any(s.running for s in local_stack.status())
     report = local_stack.up()
 
-    assert sorted(report.started) == ["kafka", "mongodb"]
+    assert sorted(report.started) == ["kafka", "mongodb", "tmdb-emulator"]
     topics = AdminClient({"bootstrap.servers": bootstrap}).list_topics(timeout=10).topics
     assert topic in topics
     assert get_catalog().load_table(table).scan().to_arrow().to_pylist() == [{"id": 42}]
