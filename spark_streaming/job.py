@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import threading
 import time
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from confluent_kafka.admin import AdminClient
 from pyspark.errors import StreamingQueryException
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -181,9 +183,11 @@ def run_landing(
             on_batch(metrics)
 
     tables.create_namespace(spark, settings)
+    known = create_tables_for_topics(spark, kafka, settings)
     sink = MetricsSink(settings.metrics_path(stack))
     for attempt in range(1, MAX_REPLAY_RESTARTS + 2):
         writer = BronzeWriter(spark, settings, checkpoint, sink, collect)
+        writer.known_tables |= known
         stream = kafka_stream(spark, kafka, settings).writeStream.foreachBatch(writer)
         stream = stream.option("checkpointLocation", checkpoint).queryName("bronze_landing")
         try:
@@ -198,6 +202,22 @@ def run_landing(
             # the replayed batch has been committed (commit log written) before the failure: restart
             log.warning("Spark 4.1 Kafka metrics bug after replaying a batch; restarting the query")
     return run
+
+
+def create_tables_for_topics(
+    spark: SparkSession, kafka: KafkaSettings, settings: LandingSettings
+) -> set[str]:
+    """The DDL step: a Bronze table for every topic already there, so downstream models find a
+    (possibly empty) table even for a stream that has produced nothing yet."""
+    admin = AdminClient({"bootstrap.servers": kafka.bootstrap_servers, "log_level": 3})
+    created = set()
+    for topic in admin.list_topics(timeout=10).topics:
+        if not re.fullmatch(settings.topic_pattern, topic):
+            continue
+        stream = topic.removeprefix(kafka.topic_prefix)
+        table = re.sub(r"[^a-z0-9_]", "_", stream.lower())
+        created.add(tables.ensure_stream_table(spark, settings, table))
+    return created
 
 
 def _is_replay_metrics_bug(exc: Exception) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from tmdb_pipeline.cli import demo, emulator, extract, land, sentiment, stack
+from tmdb_pipeline.cli import demo, emulator, extract, land, sentiment, stack, transform
 
 app = typer.Typer(
     name="tmdb-pipeline",
@@ -18,6 +18,8 @@ app.command(name="emulator")(emulator.serve)
 app.command(name="extract")(extract.extract)
 app.command(name="land")(land.land)
 app.add_typer(sentiment.app, name="sentiment")
+app.command(name="transform", context_settings=transform.PASSTHROUGH)(transform.transform)
+app.command(name="dbt", context_settings=transform.PASSTHROUGH)(transform.dbt)
 
 
 def main() -> None:

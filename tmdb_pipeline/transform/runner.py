@@ -1,0 +1,70 @@
+"""Run dbt inside this process's SparkSession.
+
+dbt-spark's `session` method calls `SparkSession.builder...getOrCreate()` for every cursor, so the
+session built here — Iceberg as the default catalog, the `review_sentiment` UDF registered — is the
+one every model runs on. A plain `dbt` process would get a bare session; the project's on-run-start
+hook checks for the marker set here and says so.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tmdb_pipeline.settings import PROJECT_ROOT
+
+DBT_PROJECT = PROJECT_ROOT / "dbt_project"
+SESSION_MARKER = "spark.tmdb.pipeline.session"
+LAYERS = ("bronze", "silver", "gold")
+log = logging.getLogger("tmdb_pipeline.transform")
+
+
+@dataclass
+class DbtOutcome:
+    success: bool
+    command: list[str]
+    results: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r["status"] == status)
+
+
+def prepare_session(app_name: str = "tmdb-transform"):
+    """The SparkSession dbt will pick up, with the lakehouse namespaces and the sentiment UDF."""
+    from tmdb_pipeline.sentiment.udf import register_sentiment_udf
+    from tmdb_pipeline.stack.spark import get_spark
+
+    spark = get_spark(app_name)
+    spark.conf.set(SESSION_MARKER, "true")
+    for layer in LAYERS:
+        spark.sql(f"create namespace if not exists {layer}")
+    register_sentiment_udf(spark)
+    return spark
+
+
+def run_dbt(args: list[str], project_dir: Path = DBT_PROJECT) -> DbtOutcome:
+    """`dbt <args>` on the prepared session; returns per-node results (model, test, ...)."""
+    from dbt.cli.main import dbtRunner
+
+    prepare_session()
+    command = [*args, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
+    result = dbtRunner().invoke(command)
+    outcome = DbtOutcome(success=result.success, command=command)
+    if result.exception is not None:
+        outcome.error = str(result.exception)
+    executed = getattr(result.result, "results", None) or []
+    for node in executed:
+        outcome.results.append(
+            {
+                "name": node.node.name,
+                "resource_type": str(node.node.resource_type),
+                "status": str(node.status),
+                "seconds": round(node.execution_time or 0.0, 2),
+                "message": node.message,
+                "rows_affected": (node.adapter_response or {}).get("rows_affected"),
+            }
+        )
+    return outcome
