@@ -124,6 +124,12 @@ class BronzeWriter:
                 )
                 if self._write(good, table, batch_id, metrics):
                     metrics.rows_per_table[table] = rows
+            metrics.max_offsets = {
+                f"{row.topic}/{row.partition}": row.max_offset
+                for row in parsed.groupBy("topic", "partition")
+                .agg(F.max("offset").alias("max_offset"))
+                .collect()
+            }
             bad = parsed.where(F.col("error").isNotNull())
             quarantined = bad.count()
             if quarantined:

@@ -18,6 +18,8 @@ class BatchMetrics:
     skipped_tables: list[str] = field(default_factory=list)  # already committed: a replayed batch
     duration_s: float = 0.0
     finished_at: str = ""
+    # highest offset landed per "topic/partition": lets a caller wait until Kafka's end is landed
+    max_offsets: dict[str, int] = field(default_factory=dict)
 
     @property
     def rows(self) -> int:

@@ -22,6 +22,11 @@ TEST_ENV = {
     "MONGO_DATABASE": "tmdb_test",
     "EMULATOR_PORT": "18765",
     "EMULATOR_MOVIES": "1000",
+    # small, fast end-to-end passes: the emulator has no rate limit of its own
+    "EXTRACT_MAX_MOVIES": "60",
+    "EXTRACT_MAX_PAGES": "3",
+    "EXTRACT_REQUESTS_PER_SECOND": "400",
+    "LANDING_TRIGGER_INTERVAL_S": "1",
 }
 for _key, _value in TEST_ENV.items():
     os.environ.setdefault(_key, _value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from tmdb_pipeline.cli import demo, emulator, extract, land, sentiment, stack, transform
+from tmdb_pipeline.cli import demo, emulator, extract, land, run, sentiment, stack, transform
 
 app = typer.Typer(
     name="tmdb-pipeline",
@@ -13,6 +13,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command(name="demo")(demo.demo)
+app.command(name="run")(run.run)
 app.add_typer(stack.app, name="stack")
 app.command(name="emulator")(emulator.serve)
 app.command(name="extract")(extract.extract)

@@ -1,0 +1,220 @@
+"""The whole pipeline: one pass (extract -> land -> transform -> sync-serving) and the continuous mode.
+
+`run_pass` is what a scheduler calls; `run_continuous` keeps the landing query streaming and repeats
+extract -> (wait until Bronze has caught up with Kafka) -> transform -> sync on an interval, so a
+change in TMDB reaches the API without a manual step.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from confluent_kafka import Consumer, TopicPartition
+
+from tmdb_pipeline.settings import KafkaSettings, LandingSettings, load
+
+log = logging.getLogger("tmdb_pipeline.pipeline")
+
+
+@dataclass
+class StageResult:
+    name: str
+    seconds: float
+    detail: str
+    figures: dict[str, Any] = field(default_factory=dict)
+
+
+class PipelineError(Exception):
+    def __init__(self, stage: str, message: str) -> None:
+        super().__init__(f"{stage} failed: {message}")
+        self.stage = stage
+
+
+def _timed(name: str, action: Callable[[], tuple[str, dict[str, Any]]]) -> StageResult:
+    began = time.monotonic()
+    detail, figures = action()
+    return StageResult(name, time.monotonic() - began, detail, figures)
+
+
+def stage_extract(full_refresh: bool = False) -> tuple[str, dict[str, Any]]:
+    from tmdb_pipeline.extract.runner import ExtractFailed, run_extract
+
+    try:
+        summary = run_extract(full_refresh=full_refresh)
+    except ExtractFailed as failed:
+        raise PipelineError("extract", str(failed)) from None
+    per_stream = {name: s.records for name, s in summary.streams.items()}
+    return f"{summary.records:,} records to Kafka", {"records": summary.records, "streams": per_stream}
+
+
+def stage_land() -> tuple[str, dict[str, Any]]:
+    from spark_streaming.job import run_landing
+    from tmdb_pipeline.stack.spark import get_spark
+
+    run = run_landing(get_spark("tmdb-pipeline"), continuous=False)
+    landed = sum(run.totals().values())
+    return (
+        f"{landed:,} rows in {len(run.totals())} Bronze tables, {run.quarantined} quarantined",
+        {"rows": landed, "quarantined": run.quarantined, "tables": run.totals()},
+    )
+
+
+def stage_transform() -> tuple[str, dict[str, Any]]:
+    from tmdb_pipeline.transform.runner import run_dbt
+
+    outcome = run_dbt(["build"])
+    if not outcome.success:
+        failed = [r["name"] for r in outcome.results if r["status"] in ("error", "fail")]
+        raise PipelineError("transform", outcome.error or f"dbt nodes failed: {', '.join(failed)}")
+    models = outcome.count("success")
+    tests = outcome.count("pass")
+    return f"{models} dbt models built, {tests} tests passed", {"models": models, "tests": tests}
+
+
+def stage_sync() -> tuple[str, dict[str, Any]]:
+    from serving_api.sync import run_sync
+
+    report = run_sync()
+    figures = {
+        c.collection: {
+            "upserted": c.result.upserted,
+            "unchanged": c.result.unchanged,
+            "deleted": c.result.deleted,
+        }
+        for c in report.collections
+    }
+    documents = sum(c.result.documents for c in report.collections)
+    upserted = sum(c.result.upserted for c in report.collections)
+    return f"{documents:,} documents in {len(figures)} collections, {upserted:,} upserted", figures
+
+
+def run_pass(
+    full_refresh: bool = False, on_stage: Callable[[StageResult], None] | None = None
+) -> list[StageResult]:
+    stages: list[tuple[str, Callable[[], tuple[str, dict[str, Any]]]]] = [
+        ("extract", lambda: stage_extract(full_refresh)),
+        ("land", stage_land),
+        ("transform", stage_transform),
+        ("sync-serving", stage_sync),
+    ]
+    results = []
+    for name, action in stages:
+        result = _timed(name, action)
+        results.append(result)
+        if on_stage:
+            on_stage(result)
+    return results
+
+
+def kafka_end_offsets(kafka: KafkaSettings, topic_pattern: str) -> dict[str, int]:
+    """The last offset of every non-empty partition of the landed topics: "topic/partition" -> offset."""
+    consumer = Consumer({"bootstrap.servers": kafka.bootstrap_servers, "group.id": "tmdb-offsets-probe"})
+    try:
+        ends = {}
+        for topic, meta in consumer.list_topics(timeout=10).topics.items():
+            if not re.fullmatch(topic_pattern, topic):
+                continue
+            for partition in meta.partitions:
+                low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)
+                if high > low:
+                    ends[f"{topic}/{partition}"] = high - 1
+        return ends
+    finally:
+        consumer.close()
+
+
+class LandedOffsets:
+    """What the streaming landing job has committed so far, fed by its per-batch metrics."""
+
+    def __init__(self) -> None:
+        self._offsets: dict[str, int] = {}
+        self._changed = threading.Condition()
+
+    def record(self, batch: Any) -> None:
+        with self._changed:
+            for key, offset in batch.max_offsets.items():
+                self._offsets[key] = max(offset, self._offsets.get(key, -1))
+            self._changed.notify_all()
+
+    def wait_for(self, ends: dict[str, int], timeout_s: float) -> bool:
+        deadline = time.monotonic() + timeout_s
+        with self._changed:
+            while any(self._offsets.get(key, -1) < end for key, end in ends.items()):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._changed.wait(remaining)
+        return True
+
+
+def run_continuous(
+    interval_s: float,
+    stop: threading.Event,
+    on_stage: Callable[[StageResult], None] | None = None,
+    catch_up_timeout_s: float = 600.0,
+) -> int:
+    """Stream landing in the background; extract, wait for Bronze to catch up, transform, sync; repeat.
+    Returns the number of completed cycles when `stop` is set."""
+    from spark_streaming.job import run_landing
+    from tmdb_pipeline.stack.spark import get_spark
+
+    spark = get_spark("tmdb-pipeline")
+    landed = LandedOffsets()
+    landing_error: list[BaseException] = []
+
+    def land_forever() -> None:
+        try:
+            run_landing(spark, continuous=True, on_batch=landed.record, stop_event=stop)
+        except BaseException as exc:  # surfaced by the main loop
+            landing_error.append(exc)
+            stop.set()
+
+    landing = threading.Thread(target=land_forever, name="bronze-landing", daemon=True)
+    landing.start()
+    kafka, landing_settings = load(KafkaSettings), load(LandingSettings)
+    cycles = 0
+    try:
+        while not stop.is_set():
+            began = time.monotonic()
+            extract = _timed("extract", stage_extract)
+            if on_stage:
+                on_stage(extract)
+            ends = kafka_end_offsets(kafka, landing_settings.topic_pattern)
+            wait = _timed(
+                "land (streaming)",
+                lambda ends=ends: _wait_landed(landed, ends, catch_up_timeout_s, stop),
+            )
+            if stop.is_set():
+                break
+            if on_stage:
+                on_stage(wait)
+            for name, action in (("transform", stage_transform), ("sync-serving", stage_sync)):
+                result = _timed(name, action)
+                if on_stage:
+                    on_stage(result)
+            cycles += 1
+            stop.wait(max(0.0, interval_s - (time.monotonic() - began)))
+    finally:
+        stop.set()
+        landing.join(timeout=120)
+    if landing_error:
+        raise PipelineError("land", str(landing_error[0]))
+    return cycles
+
+
+def _wait_landed(
+    landed: LandedOffsets, ends: dict[str, int], timeout_s: float, stop: threading.Event
+) -> tuple[str, dict[str, Any]]:
+    deadline = time.monotonic() + timeout_s
+    while not landed.wait_for(ends, timeout_s=1.0):
+        if stop.is_set():
+            return "stopped", {}
+        if time.monotonic() > deadline:
+            raise PipelineError("land", f"Bronze did not catch up with Kafka within {timeout_s:.0f}s")
+    return f"Bronze caught up with Kafka ({len(ends)} partitions)", {"partitions": len(ends)}
