@@ -30,6 +30,7 @@ from airbyte_cdk.sources.streams.http.requests_native_auth import TokenAuthentic
 from requests.auth import AuthBase
 
 from source_tmdb.config import TmdbConfig
+from source_tmdb.request_counts import COUNTER
 
 BAD_CREDENTIALS = (
     "TMDB rejected the credentials (HTTP 401{detail}). Check the API key (TMDB_API_KEY) or the read "
@@ -197,7 +198,7 @@ def http_client(
     max_retries: int = 10,
 ) -> HttpClient:
     """A CDK HttpClient wired like the streams' own: same budget, auth, error handler and backoff."""
-    return HttpClient(
+    client = HttpClient(
         name=name,
         logger=logger,
         error_handler=TmdbErrorHandler(logger, not_found_ok=not_found_ok, max_retries=max_retries),
@@ -206,3 +207,5 @@ def http_client(
         backoff_strategy=RetryAfterBackoff(),
         request_timeout=config.request_timeout_s,
     )
+    COUNTER.attach(client)
+    return client

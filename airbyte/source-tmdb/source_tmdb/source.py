@@ -31,6 +31,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_tmdb.config import MISSING_CREDENTIALS, TmdbConfig
 from source_tmdb.http import TmdbErrorHandler, request_budget
+from source_tmdb.request_counts import COUNTER
 from source_tmdb.streams import (
     ChangesStream,
     Credits,
@@ -116,7 +117,14 @@ class SourceTmdb(AbstractSource):
             raise AirbyteTracedException(message=MISSING_CREDENTIALS, failure_type=FailureType.config_error)
         # The plan needs every selected stream's mode and state before the first stream starts.
         self._context = SyncContext.from_catalog(catalog, state)
-        yield from super().read(logger, config, catalog, state)
+        for message in super().read(logger, config, catalog, state):
+            yield message
+            if message.type == Type.TRACE and message.trace.stream_status is not None:
+                # streams are read one at a time: requests from now on belong to this one
+                COUNTER.current = message.trace.stream_status.stream_descriptor.name
+            elif message.type == Type.STATE:
+                yield from (_log(Level.INFO, line) for line in COUNTER.unreported())
+        yield from (_log(Level.INFO, line) for line in COUNTER.unreported())
         if self._hub and (self._hub.not_found_movies or self._hub.not_found_people):
             yield _log(
                 Level.WARN,

@@ -16,6 +16,7 @@ from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, Err
 
 from source_tmdb.config import TmdbConfig
 from source_tmdb.http import RetryAfterBackoff, TmdbErrorHandler, authenticator, json_body
+from source_tmdb.request_counts import COUNTER
 
 TMDB_MAX_PAGE = 500
 
@@ -30,6 +31,7 @@ class TmdbStream(HttpStream):
     def __init__(self, config: TmdbConfig, budget: APIBudget) -> None:
         self._config = config
         super().__init__(authenticator=authenticator(config), api_budget=budget)
+        COUNTER.attach(self._http_client)
 
     @property
     def url_base(self) -> str:
