@@ -16,12 +16,14 @@ missing=()
 command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || missing+=(maven)
 command -v go >/dev/null || missing+=(golang)
+# headless Chromium renders `tmdb-pipeline lineage --html` in the lineage tests
+command -v chromium >/dev/null || missing+=(chromium fonts-dejavu-core)
 if ((${#missing[@]})); then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     say "Installing ${missing[*]} with apt-get"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
   else
-    fail "please install: ${missing[*]} (Java 17, Maven and Go are needed by the local stack)"
+    fail "please install: ${missing[*]} (Java 17, Maven and Go run the local stack; Chromium renders the lineage page in tests)"
   fi
 fi
 
