@@ -42,3 +42,8 @@ say "Syncing .venv from uv.lock"
 # --- the local stack's artifacts --------------------------------------------------------------
 say "Installing the local stack (Kafka and Spark jars, FerretDB)"
 .venv/bin/tmdb-pipeline stack install
+
+# --- deploy/ validation tools (kustomize, docker compose's `config`), built from the Go module proxy --
+say "Installing kustomize and docker-compose for the deploy/ checks"
+deploy/scripts/install-kustomize.sh >/dev/null
+deploy/scripts/install-compose.sh >/dev/null

@@ -1,0 +1,134 @@
+"""deploy/ cannot drift from the code: every variable it hands the pipeline's containers is a setting
+of the project (and listed in .env.example), and every `tmdb-pipeline` command it runs exists."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from deploy_support import (
+    CLI_CALL,
+    DEPLOY,
+    PIPELINE_IMAGE,
+    ROOT,
+    VARIANTS,
+    by_kind,
+    config_data,
+    env_file_entries,
+    image_name,
+    pod_specs,
+    settings_env_names,
+)
+
+# Variables of the image that third-party tools read, not our settings: each with its reader.
+THIRD_PARTY = {
+    "PATH": "the shell",
+    "HOME": "everything that writes a cache under ~",
+    "JAVA_HOME": "Spark's launch scripts",
+    "SPARK_HOME": "pyspark and the Spark-on-Kubernetes entrypoint",
+    "PYSPARK_PYTHON": "spark-submit's PythonRunner and the Python workers",
+    "SPARK_LOCAL_IP": "Spark (binds loopback instead of the public interface)",
+    "HF_HUB_OFFLINE": "huggingface_hub (the sentiment model is bundled)",
+    "TRANSFORMERS_OFFLINE": "transformers",
+    "PYTHONUNBUFFERED": "CPython (logs reach the container runtime at once)",
+    "UV_LINK_MODE": "uv (build stage)",
+    "UV_PYTHON_DOWNLOADS": "uv (build stage)",
+    "UV_PROJECT_ENVIRONMENT": "uv (build stage)",
+}
+
+
+def dockerfile_env_names() -> set[str]:
+    text = (DEPLOY / "Dockerfile").read_text().replace("\\\n", " ")
+    names = set()
+    for line in text.splitlines():
+        if line.startswith("ENV "):
+            names |= set(re.findall(r"([A-Z_][A-Z0-9_]*)=", line))
+    return names
+
+
+def deploy_env_names(rendered: dict[str, list[dict[str, Any]]], compose: dict[str, Any]) -> dict[str, str]:
+    """Variable name -> where deploy/ sets it, for every container that runs the pipeline's image."""
+    names: dict[str, str] = {}
+    for variant, docs in rendered.items():
+        for key in config_data(docs):
+            names.setdefault(key, f"ConfigMap tmdb-config ({variant})")
+        for workload, spec in pod_specs(docs):
+            for container in spec["containers"]:
+                if image_name(container["image"]) == PIPELINE_IMAGE:
+                    for item in container.get("env", []):
+                        names.setdefault(item["name"], f"{workload['kind']}/{workload['metadata']['name']}")
+        for app in by_kind(docs, "SparkApplication"):
+            for role in ("driver", "executor"):
+                for item in app["spec"][role].get("env", []):
+                    names.setdefault(item["name"], f"SparkApplication/{app['metadata']['name']}")
+    for name, service in compose["services"].items():
+        if image_name(service.get("image", "")) == PIPELINE_IMAGE:
+            for key in service.get("environment", {}):
+                names.setdefault(key, f"compose service {name}")
+    for key in dockerfile_env_names():
+        names.setdefault(key, "deploy/Dockerfile")
+    return names
+
+
+def test_given_deploy_then_every_variable_it_sets_for_the_pipeline_is_a_project_setting(rendered, compose):
+    used = deploy_env_names(rendered, compose)
+    assert len(used) >= 25
+    settings = settings_env_names()
+    unknown = {
+        name: where for name, where in used.items() if name not in settings and name not in THIRD_PARTY
+    }
+    assert unknown == {}, "not read by any settings model (typo, or a setting the code lacks)"
+
+
+def test_given_deploy_then_every_setting_it_sets_is_listed_in_env_example(rendered, compose):
+    used = deploy_env_names(rendered, compose)
+    listed = set(env_file_entries(ROOT / ".env.example"))
+    missing = {name: where for name, where in used.items() if name not in listed and name not in THIRD_PARTY}
+    assert missing == {}, "add these to the repository's .env.example"
+
+
+def test_given_the_third_party_allowlist_then_none_of_it_is_a_setting():
+    assert set(THIRD_PARTY) & settings_env_names() == set()
+
+
+def cli_commands() -> set[str]:
+    from tmdb_pipeline.cli import app
+
+    return {c.name for c in app.registered_commands} | {g.name for g in app.registered_groups}
+
+
+def deploy_cli_calls(rendered: dict[str, list[dict[str, Any]]], compose: dict[str, Any]) -> dict[str, str]:
+    calls: dict[str, str] = {}
+    for docs in rendered.values():
+        for workload, spec in pod_specs(docs):
+            for container in spec["containers"]:
+                text = " ".join([*container.get("command", []), *container.get("args", [])])
+                for command in CLI_CALL.findall(text):
+                    calls.setdefault(command, f"{workload['kind']}/{workload['metadata']['name']}")
+        for app in by_kind(docs, "SparkApplication"):
+            assert app["spec"]["mainApplicationFile"] == "local:///app/deploy/docker/spark_main.py"
+            calls.setdefault(app["spec"]["arguments"][0], f"SparkApplication/{app['metadata']['name']}")
+    for name, service in compose["services"].items():
+        if image_name(service.get("image", "")) == PIPELINE_IMAGE:
+            for command in CLI_CALL.findall(" ".join(service["command"])):
+                calls.setdefault(command, f"compose service {name}")
+    return calls
+
+
+def test_given_deploy_then_every_tmdb_pipeline_command_it_runs_exists(rendered, compose):
+    calls = deploy_cli_calls(rendered, compose)
+    assert {"run", "land", "api", "emulator"} <= set(calls)
+    missing = {command: where for command, where in calls.items() if command not in cli_commands()}
+    assert missing == {}, "deploy/ runs commands the CLI does not have"
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_given_the_spark_jar_folder_named_in_deploy_then_it_is_the_one_spark_jars_resolves(rendered, variant):
+    from tmdb_pipeline.settings import SparkSettings
+
+    spark = SparkSettings.model_fields
+    folder = f"/opt/tmdb/downloads/spark-jars-{spark['version'].default}-iceberg-{spark['iceberg_version'].default}/*"
+    for app in by_kind(rendered[variant], "SparkApplication"):
+        assert app["spec"]["sparkVersion"] == spark["version"].default
+        assert app["spec"]["sparkConf"]["spark.driver.extraClassPath"] == folder
