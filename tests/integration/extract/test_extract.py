@@ -244,3 +244,36 @@ def test_given_a_run_killed_with_sigkill_when_rerun_then_nothing_is_lost_and_sta
         expected = {r[PRIMARY_KEY[stream]] for r in complete[stream]}
         assert expected <= ids, f"{stream}: {len(expected - ids)} records lost"
     assert emitted < sum(len(v) for v in complete.values()), "the kill came after the end of the run"
+
+
+def test_given_a_malformed_protocol_line_when_extracting_then_it_is_counted_and_the_run_goes_on(
+    emulator, isolated
+):
+    # the real connector behind a pipe that slips one broken line into its output
+    wrapper = isolated["tmp"] / "noisy-source"
+    wrapper.write_text(f"#!/bin/sh\n'{SOURCE}' \"$@\" | awk 'NR==3 {{ print \"{{not json\" }} {{ print }}'\n")
+    wrapper.chmod(0o755)
+    settings = isolated["extract"].model_copy(update={"connector_command": str(wrapper)})
+
+    summary = run_extract(
+        ["genres", "movies"], settings=settings, kafka=isolated["kafka"], tmdb=tmdb_for(emulator)
+    )
+
+    assert summary.malformed_lines == 1
+    assert summary.streams["genres"].records == len(read_topic(f"{isolated['prefix']}genres")) == 19
+    assert summary.streams["movies"].records == len(read_topic(f"{isolated['prefix']}movies")) == 40
+
+
+def test_given_a_wrong_api_key_when_extracting_then_the_connector_message_is_shown_without_the_key(
+    emulator, isolated
+):
+    from tmdb_pipeline.extract.runner import ExtractFailed
+
+    wrong = TmdbSettings(api_key="not-the-right-key-0123456789", base_url=emulator.base_url)
+    with pytest.raises(ExtractFailed) as failed:
+        run_extract(["movies"], settings=isolated["extract"], kafka=isolated["kafka"], tmdb=wrong)
+
+    message = str(failed.value)
+    assert "key" in message.lower()
+    assert "not-the-right-key-0123456789" not in message
+    assert not isolated["extract"].state_file.exists()
