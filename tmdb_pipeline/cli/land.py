@@ -19,6 +19,9 @@ def land(
     continuous: bool = typer.Option(
         False, "--continuous/--once", help="--once lands what Kafka holds now and stops (default)."
     ),
+    maintain: bool = typer.Option(
+        False, "--maintain", help="Instead of landing: compact files, rewrite manifests, expire snapshots."
+    ),
 ) -> None:
     """Land the tmdb_* Kafka topics in bronze.<stream> Iceberg tables, exactly once."""
     from spark_streaming.job import run_landing
@@ -39,6 +42,19 @@ def land(
     began = time.monotonic()
     with console.status("Starting Spark..."):
         spark = get_spark("tmdb-bronze-landing")
+    if maintain:
+        from spark_streaming.maintenance import maintain as run_maintenance
+
+        with console.status("Maintaining the Bronze tables..."):
+            report = run_maintenance(spark, load(LandingSettings))
+        table = Table(title="Bronze maintenance")
+        for column in ("table", "files rewritten", "files added", "manifests rewritten", "files deleted"):
+            table.add_column(column)
+        for name, figures in sorted(report.tables.items()):
+            table.add_row(name, *(str(v) for v in figures.values()))
+        console.print(table)
+        console.print(f"done in {time.monotonic() - began:.1f}s")
+        return
     mode = "continuous (Ctrl-C or SIGTERM stops after the batch in flight)" if continuous else "once"
     console.print(f"Landing Kafka -> Bronze, {mode}")
     run = run_landing(spark, continuous=continuous, on_batch=show)

@@ -80,6 +80,9 @@ def spark_conf(
         f"{catalog}.catalog-impl": "org.apache.iceberg.jdbc.JdbcCatalog",
         f"{catalog}.uri": f"jdbc:sqlite:{catalog_db}",
         f"{catalog}.warehouse": iceberg.warehouse_uri(stack),
+        # streaming batches commit through a cloned session with its own catalog instance; a cached
+        # table here would hide their snapshots from the next query (dbt right after landing)
+        f"{catalog}.cache-enabled": "false",
         "spark.sql.defaultCatalog": iceberg.catalog_name,
         "spark.sql.warehouse.dir": str(stack.home / "spark-warehouse"),
         "spark.driver.extraJavaOptions": " ".join(

@@ -181,3 +181,26 @@ def _count(topics, table: str) -> int:
         return len(bronze_rows(topics.namespace, table, ("kafka_offset",)))
     except Exception:  # the table does not exist before the first batch
         return 0
+
+
+def test_given_many_small_batches_when_maintaining_then_files_are_compacted_and_rows_unchanged(spark, topics):
+    from spark_streaming.maintenance import maintain
+
+    topics.create("movies", partitions=1)
+    topics.produce_records("movies", range(400))
+    settings = topics.settings(max_offsets_per_trigger=50)
+    run_landing(spark, continuous=False, settings=settings)
+    before = sorted(landed_coordinates(topics.namespace, ["movies"]))
+    files_before = spark.sql(f"select count(*) c from {topics.namespace}.movies.files").collect()[0].c
+
+    report = maintain(spark, settings, retain_last=5)
+
+    figures = report.tables[f"{topics.namespace}.movies"]
+    assert figures["data_files_rewritten"] == files_before >= 8
+    assert spark.sql(f"select count(*) c from {topics.namespace}.movies.files").collect()[0].c < files_before
+    assert sorted(landed_coordinates(topics.namespace, ["movies"])) == before
+    # landing goes on exactly once after maintenance
+    topics.produce_records("movies", range(400, 450))
+    run_landing(spark, continuous=False, settings=settings)
+    after = landed_coordinates(topics.namespace, ["movies"])
+    assert len(after) == len(set(after)) == 450
