@@ -1,72 +1,90 @@
-"""The README's first command: bring the local stack up and run the pipeline on it, stage by stage.
+"""The README's first command: the local stack, one whole pipeline pass, the API, and proof it works.
 
-Each stage prints what it did and how long it took; stages that later issues add (land, transform,
-serve) plug in here.
+Prints each stage with its counts and time, the API and docs URLs, three example requests with
+their real answers, and how to stop everything.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 
+import httpx
 from rich.console import Console
 from rich.table import Table
 
-from tmdb_pipeline.settings import IcebergSettings, KafkaSettings, MongoSettings, load
+from tmdb_pipeline.settings import ExtractSettings, TmdbSettings, load
 from tmdb_pipeline.stack.manager import LocalStack
 
-LAYERS = ("bronze", "silver", "gold")
+# the emulator has no rate limit of its own; TMDB's politeness budget would only slow the demo
+EMULATOR_REQUESTS_PER_SECOND = "300"
 
 
-@dataclass
-class StageResult:
-    name: str
-    seconds: float
-    summary: str
-
-
-def _timed(name: str, action: Callable[[], str]) -> StageResult:
-    began = time.monotonic()
-    summary = action()
-    return StageResult(name, time.monotonic() - began, summary)
-
-
-def _stack_up(stack: LocalStack) -> str:
-    report = stack.up()
-    parts = [f"started {', '.join(report.started)}" if report.started else "", ""]
-    if report.reused:
-        parts[1] = f"reused {', '.join(report.reused)}"
-    return "; ".join(p for p in parts if p)
-
-
-def _lakehouse_namespaces() -> str:
-    """Create the Iceberg namespaces through Spark (the same catalog pyiceberg reads)."""
-    from tmdb_pipeline.stack.catalog import get_catalog
-    from tmdb_pipeline.stack.spark import get_spark
-
-    spark = get_spark("tmdb-pipeline-demo")
-    for layer in LAYERS:
-        spark.sql(f"create namespace if not exists {layer}")
-    seen = sorted(ns[0] for ns in get_catalog().list_namespaces())
-    return f"Iceberg catalog '{load(IcebergSettings).catalog_name}' namespaces: {', '.join(seen)}"
-
-
-def run_demo(console: Console) -> list[StageResult]:
-    stack = LocalStack.from_env()
-    results = []
-    with console.status("Starting the local stack (Kafka, FerretDB)..."):
-        results.append(_timed("stack up", lambda: _stack_up(stack)))
-    with console.status("Starting Spark with the Iceberg catalog..."):
-        results.append(_timed("lakehouse", _lakehouse_namespaces))
-
-    table = Table(title="Demo")
+def _stage_table(results: list) -> Table:
+    table = Table(title="Pipeline pass")
     for column in ("stage", "seconds", "result"):
         table.add_column(column)
     for result in results:
-        table.add_row(result.name, f"{result.seconds:.1f}", result.summary)
-    console.print(table)
-    console.print(f"Kafka bootstrap: {load(KafkaSettings).bootstrap_servers}")
-    console.print(f"MongoDB (FerretDB): mongodb://127.0.0.1:{load(MongoSettings).port}/")
-    console.print("Stop everything with: .venv/bin/tmdb-pipeline stack down")
-    return results
+        table.add_row(result.name, f"{result.seconds:.1f}", result.detail)
+    return table
+
+
+def _example(console: Console, base: str, path: str) -> dict:
+    answer = httpx.get(base + path, timeout=30)
+    body = answer.json()
+    text = json.dumps(body, indent=2, ensure_ascii=False)
+    lines = text.splitlines()
+    shown = "\n".join(lines[:25]) + (f"\n  … ({len(lines) - 25} more lines)" if len(lines) > 25 else "")
+    console.print(f"[bold]$ curl -s '{base}{path}'[/]  → HTTP {answer.status_code}")
+    console.print(shown, highlight=False, markup=False)
+    return body
+
+
+def run_demo(console: Console) -> None:
+    from tmdb_pipeline.pipeline import run_pass
+
+    began = time.monotonic()
+    tmdb = load(TmdbSettings)
+    if not tmdb.has_credentials and "EXTRACT_REQUESTS_PER_SECOND" not in os.environ:
+        os.environ["EXTRACT_REQUESTS_PER_SECOND"] = EMULATOR_REQUESTS_PER_SECOND
+        load.cache_clear()
+    stack = LocalStack.from_env()
+    with console.status("Starting the local stack (Kafka, FerretDB, TMDB emulator)..."):
+        report = stack.up()
+    for status in stack.status():
+        console.print(f"  {status.name:<14} {status.address:<18} {status.detail}")
+    source = (
+        f"the TMDB API at {tmdb.base_url}"
+        if tmdb.has_credentials
+        else "the bundled TMDB emulator (set TMDB_API_KEY to use the real API)"
+    )
+    console.print(
+        f"Stack ready in {sum(report.seconds.values()):.1f}s. Extracting "
+        f"{load(ExtractSettings).max_movies} movies from {source}."
+    )
+
+    def show(result) -> None:
+        console.print(f"[green]✓[/] [bold]{result.name}[/] in {result.seconds:.1f}s — {result.detail}")
+
+    results = run_pass(on_stage=show)
+
+    api = stack.api_service()
+    with console.status("Starting the API..."):
+        if api.pid() is None or not api.healthy():
+            api.stop()
+            api.start()
+    console.print(_stage_table(results))
+
+    console.print(f"\nAPI: {api.url}   docs: {api.url}/schema   health: {api.url}/health\n")
+    movies = _example(console, api.url, "/movies?sort=popularity&page_size=3")
+    items = movies.get("items") or movies.get("data") or []
+    movie_id = items[0]["id"] if items and "id" in items[0] else items[0].get("movieId") if items else 1
+    _example(console, api.url, f"/movies/{movie_id}")
+    _example(console, api.url, f"/movies/{movie_id}/reviews?page_size=2")
+
+    console.print(
+        f"\nDone in {time.monotonic() - began:.0f}s. Everything keeps running: run "
+        "`.venv/bin/tmdb-pipeline run` for another pass, `.venv/bin/tmdb-pipeline run --continuous` "
+        "to follow TMDB, and `.venv/bin/tmdb-pipeline stack down` to stop the stack and the API."
+    )

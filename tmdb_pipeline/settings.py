@@ -124,7 +124,7 @@ class ExtractSettings(BaseSettings):
     streams: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="streams to sync (JSON list or comma-separated); empty = all"
     )
-    max_movies: int = Field(300, ge=1, description="distinct movies seeded per sync")
+    max_movies: int = Field(200, ge=1, description="distinct movies seeded per sync")
     max_pages: int = Field(15, ge=1, le=500, description="pages of 20 read from each seed list")
     seed_lists: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["popular", "top_rated", "now_playing", "upcoming"]

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from tmdb_pipeline.cli import demo, emulator, extract, land, run, sentiment, stack, transform
+from tmdb_pipeline.cli import (
+    demo,
+    emulator,
+    extract,
+    land,
+    lineage,
+    run,
+    sentiment,
+    serving,
+    stack,
+    transform,
+)
 
 app = typer.Typer(
     name="tmdb-pipeline",
@@ -21,6 +32,9 @@ app.command(name="land")(land.land)
 app.add_typer(sentiment.app, name="sentiment")
 app.command(name="transform", context_settings=transform.PASSTHROUGH)(transform.transform)
 app.command(name="dbt", context_settings=transform.PASSTHROUGH)(transform.dbt)
+app.command(name="sync-serving")(serving.sync_serving)
+app.command(name="api")(serving.api)
+app.command(name="lineage")(lineage.lineage)
 
 
 def main() -> None:

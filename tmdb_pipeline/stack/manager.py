@@ -93,8 +93,17 @@ class LocalStack:
             raise
         return report
 
+    def api_service(self):
+        """The serving API (not started by `up`: the demo starts it once Gold is synced)."""
+        from serving_api.settings import ApiSettings
+        from tmdb_pipeline.stack.api import ApiService
+
+        api = load(ApiSettings)
+        return ApiService(self.settings, api.host, api.port)
+
     def down(self) -> list[str]:
-        return [service.name for service in reversed(self.services) if service.stop()]
+        stopped = ["api"] if self.api_service().stop() else []
+        return stopped + [service.name for service in reversed(self.services) if service.stop()]
 
     def status(self) -> list[ServiceStatus]:
         return [service.status() for service in self.services]

@@ -53,17 +53,20 @@ def test_given_every_settings_model_then_env_example_lists_each_variable():
 
     example = (Path(settings_module.PROJECT_ROOT) / ".env.example").read_text()
     listed = {line.split("=", 1)[0] for line in example.splitlines() if "=" in line and line[0] != "#"}
+    from serving_api.settings import ApiSettings, SyncSettings
     from tmdb_pipeline.emulator.settings import EmulatorSettings
+    from tmdb_pipeline.lineage.settings import LineageSettings
+    from tmdb_pipeline.sentiment.settings import SentimentSettings
 
     models = [
         obj
         for obj in vars(settings_module).values()
         if isinstance(obj, type) and issubclass(obj, BaseSettings) and obj is not BaseSettings
-    ] + [EmulatorSettings]
+    ] + [EmulatorSettings, ApiSettings, SyncSettings, SentimentSettings, LineageSettings]
     expected = {
         f"{model.model_config['env_prefix']}{field}".upper()
         for model in models
         for field in model.model_fields
     }
-    assert len(models) >= 8
+    assert len(models) >= 12
     assert expected - listed == set()

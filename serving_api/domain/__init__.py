@@ -1,0 +1,1 @@
+"""One package per resource: controllers (HTTP), schemas (msgspec), repository (MongoDB queries)."""

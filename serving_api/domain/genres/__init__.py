@@ -1,0 +1,1 @@
+"""genres resource."""

@@ -1,0 +1,52 @@
+"""MongoDB queries behind /people."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+from litestar.di import NamedDependency
+
+from serving_api.lib.mongo import Db
+from serving_api.lib.pagination import PageRequest
+from serving_api.sync.indexes import PEOPLE_SORT_FIELDS
+
+Doc = dict[str, Any]
+SUMMARY_FIELDS = {f: 1 for f in ("name", "known_for_department", "popularity", "profile_path", "movie_count")}
+
+
+def people_query(department: str | None, name_tokens: list[str]) -> Doc:
+    query: Doc = {}
+    if department is not None:
+        query["known_for_department"] = department
+    if name_tokens:
+        # each word must start a stored (folded) name word; re.escape keeps user text literal
+        query["$and"] = [{"_name_tokens": {"$regex": f"^{re.escape(word)}"}} for word in name_tokens]
+    return query
+
+
+class PeopleRepository:
+    def __init__(self, db: Db) -> None:
+        self.people = db["people"]
+
+    async def list(
+        self, department: str | None, name_tokens: list[str], sort: str, order: str, page: PageRequest
+    ) -> tuple[list[Doc], int]:
+        query = people_query(department, name_tokens)
+        direction = -1 if order == "desc" else 1
+        cursor = (
+            self.people.find(query, SUMMARY_FIELDS)
+            .sort([(PEOPLE_SORT_FIELDS[sort], direction), ("_id", -direction)])
+            .skip(page.offset)
+            .limit(page.page_size)
+        )
+        items, total = await asyncio.gather(cursor.to_list(), self.people.count_documents(query))
+        return items, total
+
+    async def get(self, person_id: int) -> Doc | None:
+        return await self.people.find_one({"_id": person_id}, {"_name_tokens": 0, "_hash": 0})
+
+
+def provide_people_repository(db: NamedDependency[Db]) -> PeopleRepository:
+    return PeopleRepository(db)

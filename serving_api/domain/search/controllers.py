@@ -1,0 +1,36 @@
+"""/search?q=: movies by title."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from litestar import Controller, get
+from litestar.di import NamedDependency, Provide
+
+from serving_api.domain.movies.schemas import MoviePage, movie_summary
+from serving_api.domain.search.repository import SearchRepository, provide_search_repository
+from serving_api.lib.errors import error_specs
+from serving_api.lib.pagination import PageRequest, page_info
+from serving_api.lib.params import SearchText, search_tokens
+
+
+class SearchController(Controller):
+    path = "/search"
+    tags = ("Search",)
+    dependencies: ClassVar[dict[str, Provide]] = {
+        "search": Provide(provide_search_repository, sync_to_thread=False)
+    }
+
+    @get(
+        "/",
+        operation_id="searchMovies",
+        summary="Search movies by title",
+        responses=error_specs(400, 401, 503),
+    )
+    async def search_movies(
+        self, search: NamedDependency[SearchRepository], paging: NamedDependency[PageRequest], q: SearchText
+    ) -> MoviePage:
+        """Movies whose title or original title has words starting with each word of `q`
+        (case and accents ignored), most popular first."""
+        docs, total = await search.titles(search_tokens(q), paging)
+        return MoviePage(items=[movie_summary(doc) for doc in docs], **page_info(paging, total))

@@ -1,0 +1,1 @@
+"""Cross-cutting pieces of the API: errors, pagination, metrics, auth, MongoDB, OpenAPI."""

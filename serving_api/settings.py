@@ -1,0 +1,83 @@
+"""Settings of the serving layer: the API (`API_*`) and the Gold -> MongoDB sync (`SERVING_*`).
+
+MongoDB's address and database come from the core's `MongoSettings` (`MONGO_*`), shared with the
+sync, so both always talk to the same database. Read them with `tmdb_pipeline.settings.load()`,
+which turns a bad value into a message naming the variable.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from tmdb_pipeline.settings import ENV_FILE
+
+
+def _config(prefix: str) -> SettingsConfigDict:
+    return SettingsConfigDict(env_prefix=prefix, env_file=ENV_FILE, env_file_encoding="utf-8", extra="ignore")
+
+
+def _split(value: object) -> object:
+    """Comma-separated string -> list (the natural way to write a list in an env var)."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class ApiSettings(BaseSettings):
+    """The Litestar API: where it listens, who may call it, and how long it waits for MongoDB."""
+
+    model_config = _config("API_")
+
+    host: str = Field("127.0.0.1", description="address uvicorn binds")
+    port: int = Field(8000, ge=1, le=65535)
+    workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes")
+    api_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list,
+        description="comma-separated keys; when set every route but /health needs X-API-Key",
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="comma-separated origins allowed by CORS; empty = CORS off"
+    )
+    default_page_size: int = Field(20, ge=1)
+    max_page_size: int = Field(100, ge=1, le=1000, description="page_size above this is a 400")
+    max_offset: int = Field(10_000, ge=100, description="deepest row reachable by paging (skip cost)")
+    mongo_server_selection_timeout_ms: int = Field(
+        1500, ge=100, description="how long a request waits for a MongoDB server before a 503"
+    )
+    mongo_connect_timeout_ms: int = Field(2000, ge=100)
+    mongo_socket_timeout_ms: int = Field(5000, ge=100, description="longest wait for one MongoDB reply")
+    mongo_max_pool_size: int = Field(50, ge=1)
+    health_timeout_ms: int = Field(1000, ge=50, description="budget of /health's MongoDB ping")
+    docs_path: str = Field("/schema", pattern=r"^/[a-z][a-z0-9_/-]*$", description="OpenAPI and docs")
+    log_level: str = Field("info", pattern=r"^(critical|error|warning|info|debug)$")
+
+    @field_validator("api_keys", "cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        return _split(value)
+
+    @model_validator(mode="after")
+    def _page_sizes(self) -> ApiSettings:
+        if self.default_page_size > self.max_page_size:
+            raise ValueError("API_DEFAULT_PAGE_SIZE must not exceed API_MAX_PAGE_SIZE")
+        return self
+
+    def key_values(self) -> list[str]:
+        return [key.get_secret_value() for key in self.api_keys if key.get_secret_value()]
+
+
+class SyncSettings(BaseSettings):
+    """The Gold -> MongoDB sync: which Iceberg namespace it reads and how big its writes are."""
+
+    model_config = _config("SERVING_")
+
+    gold_namespace: str = Field(
+        "gold", pattern=r"^[a-z_][a-z0-9_]*$", description="Iceberg namespace of Gold"
+    )
+    batch_size: int = Field(1000, ge=1, le=100_000, description="documents per bulk write")
+    write_strategy: Literal["auto", "upsert", "delete_insert"] = Field(
+        "auto", description="auto: delete_insert on FerretDB (slow updates), upsert on MongoDB"
+    )

@@ -1,0 +1,127 @@
+"""Gold tables built from the TMDB emulator's catalogue in a test-only Iceberg namespace, synced by
+the real sync into a test-only database of the session's FerretDB, and the API run for real.
+
+Namespaces and databases carry a random suffix and are dropped afterwards, so these tests share
+the session stack with other suites without touching their data.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import httpx
+import pyarrow as pa
+import pytest
+from pyiceberg.catalog import Catalog
+from pymongo import MongoClient
+from pymongo.database import Database
+
+from serving_api.process import RunningApi, running_api
+from serving_api.settings import SyncSettings
+from serving_api.sync import SyncReport, run_sync
+from serving_api.sync.sample_gold import SampleGold, write_gold
+from tmdb_pipeline.settings import IcebergSettings, MongoSettings, StackSettings, load
+
+MOVIES = 300
+
+
+@cache
+def sample_tables(movies: int = MOVIES) -> dict[str, pa.Table]:
+    """The emulator's first `movies` movies as Gold tables (computed once per session)."""
+    return SampleGold(movies).tables()
+
+
+@dataclass
+class Gold:
+    catalog: Catalog
+    namespace: str
+    tables: dict[str, pa.Table]
+
+    def rows(self, table: str) -> list[dict[str, Any]]:
+        return self.tables[table].to_pylist()
+
+    def replace(self, table: str, data: pa.Table) -> int:
+        """Overwrite one table (a new snapshot), as a dbt run would; returns the snapshot id."""
+        self.tables[table] = data
+        return write_gold(self.catalog, self.namespace, {table: data})[table]
+
+    def drop(self) -> None:
+        for identifier in self.catalog.list_tables(self.namespace):
+            self.catalog.drop_table(identifier)
+        self.catalog.drop_namespace(self.namespace)
+        # dropping a table leaves its files: remove the namespace's folder of the warehouse
+        stack, iceberg = load(StackSettings), load(IcebergSettings)
+        warehouse = Path(urlparse(iceberg.warehouse_uri(stack)).path)
+        shutil.rmtree(warehouse / self.namespace, ignore_errors=True)
+
+
+@dataclass
+class Target:
+    """A Gold namespace and a MongoDB database that belong to one test (or one session)."""
+
+    gold: Gold
+    mongo: MongoSettings
+    db: Database[dict[str, Any]]
+
+    @property
+    def sync_settings(self) -> SyncSettings:
+        return SyncSettings(gold_namespace=self.gold.namespace)
+
+    def sync(self, **kwargs: Any) -> SyncReport:
+        return run_sync(catalog=self.gold.catalog, mongo=self.mongo, settings=self.sync_settings, **kwargs)
+
+
+def new_target(tables: dict[str, pa.Table], label: str) -> Target:
+    from tmdb_pipeline.stack.catalog import get_catalog
+
+    suffix = uuid.uuid4().hex[:8]
+    catalog = get_catalog()
+    namespace = f"serving_{label}_{suffix}"
+    write_gold(catalog, namespace, dict(tables))
+    base = load(MongoSettings)
+    mongo = base.model_copy(update={"database": f"{base.database}_serving_{label}_{suffix}"})
+    client: MongoClient[dict[str, Any]] = MongoClient(mongo.uri.get_secret_value(), tz_aware=True)
+    return Target(Gold(catalog, namespace, dict(tables)), mongo, client[mongo.database])
+
+
+def drop_target(target: Target) -> None:
+    target.db.client.drop_database(target.mongo.database)
+    target.db.client.close()
+    target.gold.drop()
+
+
+@pytest.fixture
+def scratch(local_stack: object) -> Iterator[Target]:
+    """A fresh Gold namespace and database for one test that changes them."""
+    target = new_target(sample_tables(), "scratch")
+    yield target
+    drop_target(target)
+
+
+@pytest.fixture(scope="session")
+def served(local_stack: object) -> Iterator[Target]:
+    """Gold synced once for the read-only API tests."""
+    target = new_target(sample_tables(), "api")
+    target.sync()
+    yield target
+    drop_target(target)
+
+
+@pytest.fixture(scope="session")
+def api(served: Target) -> Iterator[RunningApi]:
+    """`tmdb-pipeline api` (uvicorn) on a free port, serving the synced database."""
+    with running_api({"MONGO_DATABASE": served.mongo.database}) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def http(api: RunningApi) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=api.base_url, timeout=10.0) as client:
+        yield client

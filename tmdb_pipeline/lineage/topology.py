@@ -1,0 +1,30 @@
+"""The serving layer's shape: which Gold table feeds which collection, which collection each route reads.
+
+Gold -> MongoDB comes from the sync's own target table, so the lineage follows the code. The
+routes are listed here; a unit test checks them against serving_api's app, so a new route that
+is not in this table fails the build instead of silently missing from the lineage.
+"""
+
+from __future__ import annotations
+
+# route (as in the OpenAPI document, parameters without converters) -> the collection it reads
+ENDPOINTS: dict[str, str] = {
+    "/movies": "movie_cards",  # lists and search read the small card copy of each movie
+    "/movies/{movie_id}": "movies",
+    "/search": "movie_cards",
+    "/movies/{movie_id}/reviews": "reviews",
+    "/people": "people",
+    "/people/{person_id}": "people",
+    "/trending": "trending",
+    "/genres/stats": "genre_stats",
+}
+
+# routes that serve no pipeline data
+OPERATIONAL_ROUTES = frozenset({"/health", "/metrics"})
+
+
+def serving_targets() -> list[tuple[str, str]]:
+    """(Gold table, MongoDB collection) pairs, as the serving sync writes them."""
+    from serving_api.sync.documents import TARGETS
+
+    return [(target.table, target.collection) for target in TARGETS]

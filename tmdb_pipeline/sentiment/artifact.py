@@ -1,0 +1,57 @@
+"""The shipped artifact's JSON: how to rebuild the adapter, chunk, calibrate, and where it came from."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tmdb_pipeline.sentiment.aggregate import Calibration
+from tmdb_pipeline.sentiment.model import BASE_MODEL_NAME, LoraShape
+
+METADATA_FILE = "sentiment.json"
+FORMAT_VERSION = 1
+
+
+@dataclass
+class ArtifactInfo:
+    lora: LoraShape
+    calibration: Calibration
+    max_length: int = 256
+    chunk_overlap: int = 64
+    base_model: str = BASE_MODEL_NAME
+    # provenance: data hashes, seeds, hyper-parameters, validation figures (free-form, for people)
+    training: dict[str, Any] = field(default_factory=dict)
+
+    def write(self, directory: Path) -> Path:
+        directory.mkdir(parents=True, exist_ok=True)
+        body = {
+            "format": FORMAT_VERSION,
+            "base_model": self.base_model,
+            "lora": asdict(self.lora),
+            "max_length": self.max_length,
+            "chunk_overlap": self.chunk_overlap,
+            "calibration": self.calibration.to_dict(),
+            "training": self.training,
+        }
+        path = directory / METADATA_FILE
+        path.write_text(json.dumps(body, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+        return path
+
+    @classmethod
+    def read(cls, directory: Path) -> ArtifactInfo:
+        path = directory / METADATA_FILE
+        if not path.is_file():
+            raise FileNotFoundError(f"no {METADATA_FILE} in {directory}: run `tmdb-pipeline sentiment train`")
+        body = json.loads(path.read_text(encoding="utf-8"))
+        if body.get("format") != FORMAT_VERSION:
+            raise ValueError(f"{path}: format {body.get('format')!r}, this code reads {FORMAT_VERSION}")
+        return cls(
+            lora=LoraShape(**body["lora"]),
+            calibration=Calibration.from_dict(body["calibration"]),
+            max_length=int(body["max_length"]),
+            chunk_overlap=int(body["chunk_overlap"]),
+            base_model=str(body["base_model"]),
+            training=dict(body.get("training", {})),
+        )
