@@ -72,7 +72,7 @@ def stage_transform() -> tuple[str, dict[str, Any]]:
     if not outcome.success:
         failed = [r["name"] for r in outcome.results if r["status"] in ("error", "fail")]
         raise PipelineError("transform", outcome.error or f"dbt nodes failed: {', '.join(failed)}")
-    models = outcome.count("success")
+    models = sum(1 for r in outcome.results if r["resource_type"] == "model" and r["status"] == "success")
     tests = outcome.count("pass")
     return f"{models} dbt models built, {tests} tests passed", {"models": models, "tests": tests}
 
