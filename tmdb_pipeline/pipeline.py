@@ -129,6 +129,25 @@ def kafka_end_offsets(kafka: KafkaSettings, topic_pattern: str) -> dict[str, int
         consumer.close()
 
 
+def bronze_offsets(spark: Any, landing: LandingSettings) -> dict[str, int]:
+    """The highest Kafka offset already in Bronze (stream tables and quarantine) per "topic/partition".
+
+    A restarted landing query only reports the batches it commits itself; what earlier runs landed
+    is read from the tables, or waiting for Kafka's end offsets would wait for rows landed long ago.
+    """
+    spark.sql(f"create namespace if not exists {landing.namespace}")
+    offsets: dict[str, int] = {}
+    for table in spark.sql(f"show tables in {landing.namespace}").collect():
+        rows = spark.sql(
+            "select kafka_topic, kafka_partition, max(kafka_offset) as max_offset "
+            f"from {landing.namespace}.{table.tableName} group by kafka_topic, kafka_partition"
+        ).collect()
+        for row in rows:
+            key = f"{row.kafka_topic}/{row.kafka_partition}"
+            offsets[key] = max(row.max_offset, offsets.get(key, -1))
+    return offsets
+
+
 class LandedOffsets:
     """What the streaming landing job has committed so far, fed by its per-batch metrics."""
 
@@ -137,8 +156,11 @@ class LandedOffsets:
         self._changed = threading.Condition()
 
     def record(self, batch: Any) -> None:
+        self.seed(batch.max_offsets)
+
+    def seed(self, offsets: dict[str, int]) -> None:
         with self._changed:
-            for key, offset in batch.max_offsets.items():
+            for key, offset in offsets.items():
                 self._offsets[key] = max(offset, self._offsets.get(key, -1))
             self._changed.notify_all()
 
@@ -165,7 +187,9 @@ def run_continuous(
     from tmdb_pipeline.stack.spark import get_spark
 
     spark = get_spark("tmdb-pipeline")
+    kafka, landing_settings = load(KafkaSettings), load(LandingSettings)
     landed = LandedOffsets()
+    landed.seed(bronze_offsets(spark, landing_settings))
     landing_error: list[BaseException] = []
 
     def land_forever() -> None:
@@ -177,7 +201,6 @@ def run_continuous(
 
     landing = threading.Thread(target=land_forever, name="bronze-landing", daemon=True)
     landing.start()
-    kafka, landing_settings = load(KafkaSettings), load(LandingSettings)
     cycles = 0
     try:
         while not stop.is_set():
