@@ -45,12 +45,13 @@ from serving_api.domain.system.repository import HealthChecks
 from serving_api.lib.metrics import Metrics
 from serving_api.lib.mongo import Mongo
 from serving_api.lib.pagination import PageRequest
-from serving_api.process import free_port, running_api
+from serving_api.process import running_api
 from serving_api.settings import ApiSettings, SyncSettings
 from serving_api.sync import run_sync
 from serving_api.sync.sample_gold import SampleGold, write_gold
 from tmdb_pipeline.settings import MongoSettings, StackSettings, load
 from tmdb_pipeline.stack.mongo import MongoService
+from tmdb_pipeline.stack.process import free_port
 
 DATABASE = "tmdb_bench_api"
 # FerretDB answers a scan of 10k movies in seconds: the API's default 5 s socket timeout would turn

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from tmdb_pipeline.stack.process import free_port
 
 HOST = "127.0.0.1"
 # the CLI command itself, without needing the lead's registration in tmdb_pipeline.cli
@@ -37,12 +38,6 @@ class RunningApi:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_ready(process: subprocess.Popen[bytes], base_url: str, log_path: Path, timeout_s: float) -> None:
@@ -77,7 +72,7 @@ def running_api(
     with tempfile.TemporaryDirectory(prefix="tmdb-api-") as tmp:
         log_path = Path(tmp) / "api.log"
         for attempt in range(3):  # another process may take the free port before uvicorn binds it
-            port = free_port()
+            port = free_port(HOST)
             command = [
                 sys.executable,
                 "-c",

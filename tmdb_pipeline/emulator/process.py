@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,7 @@ from typing import Any
 import httpx
 
 from tmdb_pipeline.emulator.settings import DEFAULT_READ_ACCESS_TOKEN
+from tmdb_pipeline.stack.process import free_port
 
 HOST = "127.0.0.1"
 
@@ -62,12 +62,6 @@ class RunningEmulator:
         response = self._client.request(method, self.admin_url + path, **kwargs)
         response.raise_for_status()
         return response.json()
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_ready(process: subprocess.Popen[bytes], admin_url: str, log_path: Path, timeout_s: float) -> None:
@@ -127,7 +121,7 @@ def running_emulator(
     with tempfile.TemporaryDirectory(prefix="tmdb-emulator-") as tmp:
         log_path = Path(tmp) / "emulator.log"
         for attempt in range(3):  # another process may grab the free port before the server binds it
-            port = free_port()
+            port = free_port(HOST)
             env["EMULATOR_PORT"] = str(port)
             with log_path.open("wb") as log_file:
                 process = subprocess.Popen(

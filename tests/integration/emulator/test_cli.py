@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from tmdb_pipeline.emulator.process import free_port
+from tmdb_pipeline.stack.process import free_port
 
 CLI = str(Path(sys.executable).with_name("tmdb-pipeline"))
 

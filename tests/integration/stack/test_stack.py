@@ -14,7 +14,7 @@ from pymongo import ASCENDING, MongoClient
 from tmdb_pipeline.settings import KafkaSettings, MongoSettings, SparkSettings, StackSettings, load
 from tmdb_pipeline.stack.catalog import get_catalog
 from tmdb_pipeline.stack.manager import LocalStack
-from tmdb_pipeline.stack.process import StackError
+from tmdb_pipeline.stack.process import StackError, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -166,9 +166,3 @@ def test_given_a_port_held_by_another_program_when_up_then_it_names_the_port_and
 
         assert not any(s.running for s in stack.status())
         assert not (tmp_path / "kafka" / "kafka.pid").exists()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
