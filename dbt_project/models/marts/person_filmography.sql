@@ -40,15 +40,22 @@ filmographies as (
     select
         person_id,
         count(distinct credit.movie_id) as movie_count,
-        -- newest first; undated films last
+        -- newest first, undated films last; ties by movie, then role, so the order is total (a
+        -- comparator that is not, e.g. two undated films, makes Java's sort fail on large lists)
         array_sort(
             collect_list(credit),
             (a, b) -> case
-                when a.release_year = b.release_year then 0
-                when a.release_year is null then 1
-                when b.release_year is null then -1
+                when a.release_year is null and b.release_year is not null then 1
+                when a.release_year is not null and b.release_year is null then -1
                 when a.release_year > b.release_year then -1
-                else 1
+                when a.release_year < b.release_year then 1
+                when a.movie_id < b.movie_id then -1
+                when a.movie_id > b.movie_id then 1
+                when a.credit_type < b.credit_type then -1
+                when a.credit_type > b.credit_type then 1
+                when coalesce(a.role, '') < coalesce(b.role, '') then -1
+                when coalesce(a.role, '') > coalesce(b.role, '') then 1
+                else 0
             end
         ) as filmography
     from roles

@@ -1,4 +1,7 @@
-{{ config(materialized='incremental', incremental_strategy='merge', unique_key='movie_id') }}
+{{ config(
+    materialized='incremental', incremental_strategy='merge', unique_key='movie_id',
+    on_schema_change='append_new_columns'
+) }}
 
 {%- set movie_schema -%}
     id bigint, imdb_id string, title string, original_title string, original_language string,
@@ -68,7 +71,7 @@ typed as (
         -- numerics
         nullif(movie.runtime, 0) as runtime_minutes,
         nullif(movie.budget, 0) as budget,
-        nullif(movie.revenue, 0) as revenue,
+        nullif(movie.revenue, 0) as reported_revenue,
         movie.popularity,
         movie.vote_average,
         movie.vote_count,
@@ -85,6 +88,18 @@ typed as (
         ingested_at as landed_at
 
     from latest
+
+),
+
+guarded as (
+
+    -- a film not yet released has earned nothing: TMDB's figure is kept as reported_revenue and flagged
+    select
+        *,
+        case when release_date > current_date() then null else reported_revenue end as revenue,
+        coalesce(release_date > current_date() and reported_revenue is not null, false)
+            as has_revenue_before_release
+    from typed
 
 ),
 
@@ -111,7 +126,7 @@ derived as (
         current_timestamp() as transformed_at,
         '{{ invocation_id }}' as dbt_invocation_id
 
-    from typed
+    from guarded
 
 )
 
