@@ -143,6 +143,9 @@ def train(
     ),
     output: Path = typer.Option(None, help="artifact directory (default: the package's artifacts/)"),
     epochs: float = typer.Option(None, help="passes over the training data (default from the recipe)"),
+    sentence_repeats: int = typer.Option(
+        None, help="extra copies of each whole training sentence per epoch (default from the recipe)"
+    ),
     seed: int = typer.Option(None, help="random seed of splits, initialisation and batch order"),
     threads: int = typer.Option(None, help="torch threads (default SENTIMENT_THREADS)"),
     limit: int = typer.Option(None, help="use only this many training rows of each file (smoke runs)"),
@@ -156,6 +159,7 @@ def train(
         "reviews": reviews,
         "output": output,
         "epochs": epochs,
+        "sentence_repeats": sentence_repeats,
         "seed": seed,
         "threads": threads,
         "limit": limit,
