@@ -15,7 +15,8 @@ foreachBatch writer, so the rows are exactly what `land` writes. Then, on a lake
 Review scoring runs the real model (`review_sentiment`) and costs ~0.1-0.2 s per long review on 2
 cores, so Bronze holds at most --reviews-per-movie reviews per movie and --max-reviews in all; the
 output says how many reviews TMDB (the emulator) has for the held movies and extrapolates the full
-build to all of them from the rate measured in the same run, labelled as such.
+build to all of them from the rate measured in the same run, labelled as such. To score every review
+of the first page instead: --reviews-per-movie 20 --max-reviews 1000000 (hours at 10k movies on 2 cores).
 """
 
 from __future__ import annotations
