@@ -49,21 +49,19 @@ from spark_streaming.job import BronzeWriter  # noqa: E402
 from spark_streaming.metrics import MetricsSink  # noqa: E402
 from tmdb_pipeline.emulator.service import Emulator  # noqa: E402
 from tmdb_pipeline.emulator.settings import EmulatorSettings  # noqa: E402
+from tmdb_pipeline.extract.connector import connector_config, connector_executable, discover  # noqa: E402
 from tmdb_pipeline.extract.envelope import envelope, message_key  # noqa: E402
 from tmdb_pipeline.extract.sink import topic_for  # noqa: E402
-from tmdb_pipeline.settings import KafkaSettings, LandingSettings, SparkSettings, load  # noqa: E402
+from tmdb_pipeline.settings import (  # noqa: E402
+    ExtractSettings,
+    KafkaSettings,
+    LandingSettings,
+    SparkSettings,
+    load,
+)
 from tmdb_pipeline.transform.runner import DbtOutcome, prepare_session, run_dbt  # noqa: E402
 
 APPEND = "credits,reviews,keywords,release_dates,external_ids"
-PRIMARY_KEYS = {
-    "genres": "id",
-    "movies": "id",
-    "movie_details": "id",
-    "credits": "credit_id",
-    "reviews": "id",
-    "people": "id",
-    "movie_changes": "id",
-}
 SCORING_MODEL = "int_reviews_scored"
 CHUNK_ROWS = 100_000
 
@@ -177,13 +175,17 @@ class BronzeLoader:
 
     def __init__(self, spark: Any) -> None:
         self.spark = spark
+        # each stream's key as the connector's discover declares it: what `extract` keys messages by
+        extract = load(ExtractSettings)
+        streams = discover(connector_executable(extract), connector_config(extract))
+        self.primary_keys = {stream.name: stream.primary_key for stream in streams}
         self.settings = load(LandingSettings)
         self.prefix = load(KafkaSettings).topic_prefix
         checkpoint = (WORKDIR / "checkpoint").as_uri()
         self.writer = BronzeWriter(spark, self.settings, checkpoint, MetricsSink(WORKDIR / "landing.jsonl"))
         self.batch_id = 0
         self.offsets: dict[str, int] = {}
-        for stream in PRIMARY_KEYS:  # `extract` creates every stream's topic, so landing has every table
+        for stream in self.primary_keys:  # `extract` creates every stream's topic, so landing has every table
             tables.ensure_stream_table(spark, self.settings, stream)
 
     def load(self, records: Records) -> int:
@@ -194,7 +196,7 @@ class BronzeLoader:
             for data in items:
                 offset = self.offsets.get(topic, 0)
                 self.offsets[topic] = offset + 1
-                key = message_key(data, [[PRIMARY_KEYS[stream]]])
+                key = message_key(data, self.primary_keys[stream])
                 rows.append((key, envelope(stream, data, emitted_at), topic, 0, offset))
         for start in range(0, len(rows), CHUNK_ROWS):  # micro-batches of a size landing would see
             frame = pd.DataFrame(
