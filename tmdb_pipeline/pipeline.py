@@ -135,7 +135,9 @@ def bronze_offsets(spark: Any, landing: LandingSettings) -> dict[str, int]:
     A restarted landing query only reports the batches it commits itself; what earlier runs landed
     is read from the tables, or waiting for Kafka's end offsets would wait for rows landed long ago.
     """
-    spark.sql(f"create namespace if not exists {landing.namespace}")
+    from spark_streaming.tables import create_namespace
+
+    create_namespace(spark, landing)
     offsets: dict[str, int] = {}
     for table in spark.sql(f"show tables in {landing.namespace}").collect():
         rows = spark.sql(
