@@ -146,6 +146,11 @@ def train(
     sentence_repeats: int = typer.Option(
         None, help="extra copies of each whole training sentence per epoch (default from the recipe)"
     ),
+    learning_rate: float = typer.Option(None, help="peak learning rate of the adapters and head"),
+    full_layers: int = typer.Option(
+        None, help="top encoder layers trained whole (their fp16 delta is shipped) instead of LoRA"
+    ),
+    full_learning_rate: float = typer.Option(None, help="peak learning rate of the whole top layers"),
     seed: int = typer.Option(None, help="random seed of splits, initialisation and batch order"),
     threads: int = typer.Option(None, help="torch threads (default SENTIMENT_THREADS)"),
     limit: int = typer.Option(None, help="use only this many training rows of each file (smoke runs)"),
@@ -160,6 +165,9 @@ def train(
         "output": output,
         "epochs": epochs,
         "sentence_repeats": sentence_repeats,
+        "learning_rate": learning_rate,
+        "full_layers": full_layers,
+        "full_learning_rate": full_learning_rate,
         "seed": seed,
         "threads": threads,
         "limit": limit,

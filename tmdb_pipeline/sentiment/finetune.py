@@ -26,6 +26,7 @@ class Optimisation:
     epochs: float = 2.0
     batch_size: int = 32
     learning_rate: float = 5e-4
+    full_learning_rate: float = 1e-4  # parameters of whole trained layers: far more than an adapter's
     weight_decay: float = 0.01
     warmup: float = 0.06
 
@@ -74,14 +75,18 @@ def train(
             batches = batches[: round(len(batches) * (optimisation.epochs - epoch))]
         plan.extend(batches)
     params = [p for p in model.parameters() if p.requires_grad]
-    decay = [p for p in params if p.ndim > 1]
-    no_decay = [p for p in params if p.ndim <= 1]
+    whole = {id(p) for p in model.full_layer_parameters()}
+    groups = []
+    for lr, members in (
+        (optimisation.learning_rate, [p for p in params if id(p) not in whole]),
+        (optimisation.full_learning_rate, [p for p in params if id(p) in whole]),
+    ):
+        groups.append({"params": [p for p in members if p.ndim > 1], "lr": lr})
+        groups.append({"params": [p for p in members if p.ndim <= 1], "lr": lr, "weight_decay": 0.0})
     optimiser = torch.optim.AdamW(
-        [
-            {"params": decay, "weight_decay": optimisation.weight_decay},
-            {"params": no_decay, "weight_decay": 0.0},
-        ],
+        [g for g in groups if g["params"]],
         lr=optimisation.learning_rate,
+        weight_decay=optimisation.weight_decay,
     )
     total = len(plan)
     warmup = max(1, round(total * optimisation.warmup))

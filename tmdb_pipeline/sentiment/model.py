@@ -64,6 +64,8 @@ class LoraShape:
     alpha: int = 32
     dropout: float = 0.1
     head_dropout: float = 0.1
+    # top encoder layers trained whole instead of through LoRA; shipped as fp16 deltas to the base
+    full_layers: int = 0
 
 
 class MeanPooledClassifier(nn.Module):
@@ -74,6 +76,20 @@ class MeanPooledClassifier(nn.Module):
         self.encoder = encoder
         self.dropout = nn.Dropout(head_dropout)
         self.head = nn.Linear(encoder.config.hidden_size, 1)
+        # "<layer>.<parameter>" -> the base weights of the layers trained whole, to ship only the change
+        self.base_full: dict[str, torch.Tensor] = {}
+
+    def encoder_layers(self) -> nn.ModuleList:
+        base = self.encoder.get_base_model() if hasattr(self.encoder, "get_base_model") else self.encoder
+        return base.encoder.layer
+
+    def full_layer_parameters(self) -> Iterator[tuple[str, nn.Parameter]]:
+        """The parameters of the layers trained whole, named as in `base_full`."""
+        layers = self.encoder_layers()
+        for index in sorted({int(name.split(".", 1)[0]) for name in self.base_full}):
+            for name, param in layers[index].named_parameters():
+                if "lora_" not in name:
+                    yield f"{index}.{name}", param
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
@@ -105,23 +121,42 @@ def build_minilm(shape: LoraShape) -> MeanPooledClassifier:
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModel
 
-    config = LoraConfig(
-        r=shape.rank, lora_alpha=shape.alpha, lora_dropout=shape.dropout, target_modules=LORA_TARGETS
-    )
     with _quiet_transformers():
         # no pooler: the head reads the mean of the token states, as all-MiniLM-L6-v2 was trained
         encoder = AutoModel.from_pretrained(
             str(bundled_base_dir()), local_files_only=True, add_pooling_layer=False
         )
-        return MeanPooledClassifier(get_peft_model(encoder, config), shape.head_dropout)
+        depth = int(encoder.config.num_hidden_layers)
+        if not 0 <= shape.full_layers < depth:
+            raise ValueError(f"full_layers must be between 0 and {depth - 1}, got {shape.full_layers}")
+        adapted = list(range(depth - shape.full_layers)) if shape.full_layers else None
+        config = LoraConfig(
+            r=shape.rank,
+            lora_alpha=shape.alpha,
+            lora_dropout=shape.dropout,
+            target_modules=LORA_TARGETS,
+            layers_to_transform=adapted,
+            layers_pattern="layer" if adapted else None,
+        )
+        model = MeanPooledClassifier(get_peft_model(encoder, config), shape.head_dropout)
+    layers = model.encoder_layers()
+    for index in range(depth - shape.full_layers, depth):
+        for name, param in layers[index].named_parameters():
+            param.requires_grad = True
+            model.base_full[f"{index}.{name}"] = param.detach().clone()
+    return model
 
 
 def trainable_state(model: MeanPooledClassifier) -> dict[str, torch.Tensor]:
-    """Only what training changed: the LoRA matrices and the head (the base stays in the wheel)."""
+    """Only what training changed: the LoRA matrices, the head and the change to the layers trained
+    whole (the base stays in the wheel)."""
     from peft import get_peft_model_state_dict
 
     state = {f"lora.{k}": v for k, v in get_peft_model_state_dict(model.encoder).items()}
     state.update({f"head.{k}": v for k, v in model.head.state_dict().items()})
+    for name, param in model.full_layer_parameters():
+        # fp16 holds a fine-tuning change to ~3 significant digits at half the bytes
+        state[f"full.{name}"] = (param.detach() - model.base_full[name]).half()
     return {k: v.detach().contiguous().clone() for k, v in state.items()}
 
 
@@ -151,6 +186,16 @@ def load_minilm(directory: Path, shape: LoraShape) -> MeanPooledClassifier:
     model.head.load_state_dict(
         {k.removeprefix("head."): v for k, v in state.items() if k.startswith("head.")}
     )
+    full = {k.removeprefix("full."): v for k, v in state.items() if k.startswith("full.")}
+    expected = dict(model.full_layer_parameters())
+    if full.keys() != expected.keys():
+        raise ValueError(
+            f"{path} does not match full_layers={shape.full_layers}: "
+            f"{len(full)} whole-layer tensors stored, {len(expected)} expected"
+        )
+    with torch.no_grad():
+        for name, param in expected.items():
+            param += full[name].to(param.dtype)
     model.encoder = model.encoder.merge_and_unload()
     return model.eval()
 

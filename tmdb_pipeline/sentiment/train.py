@@ -81,6 +81,7 @@ class TrainConfig:
     # is sentences, and SST-2's rows are mostly their sub-phrases
     sentence_repeats: int = 2
     learning_rate: float = 5e-4
+    full_learning_rate: float = 1e-4  # whole top layers (lora.full_layers), as in full fine-tuning
     batch_size: int = 32
     threads: int = 2  # 1 on a busy machine: busy-waiting OpenMP threads slow down badly when shared
     limit: int | None = None
@@ -94,11 +95,19 @@ class TrainConfig:
         )
 
     def with_overrides(self, values: dict[str, Any]) -> TrainConfig:
+        values = dict(values)
+        if "full_layers" in values:
+            values["lora"] = replace(values.get("lora", self.lora), full_layers=values.pop("full_layers"))
         return replace(self, **values)
 
     @property
     def optimisation(self) -> Optimisation:
-        return Optimisation(epochs=self.epochs, batch_size=self.batch_size, learning_rate=self.learning_rate)
+        return Optimisation(
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            learning_rate=self.learning_rate,
+            full_learning_rate=self.full_learning_rate,
+        )
 
 
 @dataclass
