@@ -77,7 +77,8 @@ def private_files(**documents: Any) -> Iterator[dict[str, Path]]:
         yield paths
 
 
-def discover(executable: str, config: dict[str, Any]) -> list[StreamInfo]:
+def discover_catalog(executable: str, config: dict[str, Any]) -> list[dict[str, Any]]:
+    """`<connector> discover`: the streams of its CATALOG message, as the protocol spells them."""
     with private_files(config=config) as files:
         result = subprocess.run(
             [executable, "discover", "--config", str(files["config"])],
@@ -85,25 +86,30 @@ def discover(executable: str, config: dict[str, Any]) -> list[StreamInfo]:
             text=True,
             timeout=120,
         )
-    streams, errors = [], []
+    errors = []
     for line in result.stdout.splitlines():
         with contextlib.suppress(ValueError):
             message = json.loads(line)
-            if message.get("type") == "CATALOG":
-                for stream in message["catalog"]["streams"]:
-                    streams.append(
-                        StreamInfo(
-                            stream["name"],
-                            stream.get("source_defined_primary_key") or [],
-                            "incremental" in stream.get("supported_sync_modes", []),
-                        )
-                    )
-            elif message.get("type") == "TRACE" and message["trace"].get("type") == "ERROR":
+            if not isinstance(message, dict):
+                continue
+            if message.get("type") == "CATALOG" and message["catalog"]["streams"]:
+                return list(message["catalog"]["streams"])
+            if message.get("type") == "TRACE" and message["trace"].get("type") == "ERROR":
                 errors.append(message["trace"]["error"]["message"])
-    if not streams:
-        detail = "; ".join(errors) or result.stderr.strip()[-2000:] or f"exit code {result.returncode}"
-        raise ConnectorError(f"`source-tmdb discover` failed: {detail}")
-    return streams
+    detail = "; ".join(errors) or result.stderr.strip()[-2000:] or f"exit code {result.returncode}"
+    raise ConnectorError(f"`source-tmdb discover` failed: {detail}")
+
+
+def discover(executable: str, config: dict[str, Any]) -> list[StreamInfo]:
+    """The streams' names, primary keys and whether they can be read incrementally."""
+    return [
+        StreamInfo(
+            stream["name"],
+            stream.get("source_defined_primary_key") or [],
+            "incremental" in stream.get("supported_sync_modes", []),
+        )
+        for stream in discover_catalog(executable, config)
+    ]
 
 
 def configured_catalog(streams: list[StreamInfo], full_refresh: bool) -> dict[str, Any]:

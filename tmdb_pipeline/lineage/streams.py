@@ -2,13 +2,12 @@
 
 `discover` is what the Airbyte platform would call, and it needs no network (the catalog is
 static), so it runs whenever the connector is installed. The extract runner's `discover()` keeps
-only names and keys, so the catalog is parsed here in full. Without the connector, the schema
+only names and keys; here each stream's whole JSON schema is kept. Without the connector, the schema
 files it ships are read instead (they are what discover returns, minus the primary keys).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import subprocess
@@ -20,7 +19,7 @@ from tmdb_pipeline.extract.connector import (
     ConnectorError,
     connector_config,
     connector_executable,
-    private_files,
+    discover_catalog,
 )
 from tmdb_pipeline.settings import ConfigError, ExtractSettings, load
 
@@ -46,29 +45,16 @@ class StreamSchema:
 
 def discover_schemas(executable: str, config: dict[str, Any]) -> list[StreamSchema]:
     """Run `<connector> discover` and return every stream of its CATALOG message."""
-    with private_files(config=config) as files:
-        result = subprocess.run(
-            [executable, "discover", "--config", str(files["config"])],
-            capture_output=True,
-            text=True,
-            timeout=120,
+    return [
+        StreamSchema(
+            stream["name"],
+            stream["json_schema"],
+            tuple(tuple(path) for path in stream.get("source_defined_primary_key") or []),
+            "incremental" in stream.get("supported_sync_modes", []),
+            "discover",
         )
-    for line in result.stdout.splitlines():
-        with contextlib.suppress(ValueError):
-            message = json.loads(line)
-            if isinstance(message, dict) and message.get("type") == "CATALOG":
-                return [
-                    StreamSchema(
-                        stream["name"],
-                        stream["json_schema"],
-                        tuple(tuple(path) for path in stream.get("source_defined_primary_key") or []),
-                        "incremental" in stream.get("supported_sync_modes", []),
-                        "discover",
-                    )
-                    for stream in message["catalog"]["streams"]
-                ]
-    detail = result.stderr.strip()[-500:] or f"exit code {result.returncode}"
-    raise ConnectorError(f"`source-tmdb discover` printed no catalog: {detail}")
+        for stream in discover_catalog(executable, config)
+    ]
 
 
 def schema_directory() -> Path:
