@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tmdb_pipeline.sentiment.aggregate import Calibration
-from tmdb_pipeline.sentiment.model import BASE_MODEL_NAME, LoraShape
+from tmdb_pipeline.sentiment.model import ADAPTER_FILE, BASE_MODEL_NAME, LoraShape
+from tmdb_pipeline.sentiment.settings import SentimentSettings
 
 METADATA_FILE = "sentiment.json"
 FORMAT_VERSION = 1
+# settings that change what a text is scored; batch size, threads and device do not
+SCORE_SETTINGS = ("max_length", "chunk_overlap", "max_chunks", "max_chars", "neutral_threshold")
 
 
 @dataclass
@@ -55,3 +59,25 @@ class ArtifactInfo:
             base_model=str(body["base_model"]),
             training=dict(body.get("training", {})),
         )
+
+
+def scoring_version(settings: SentimentSettings) -> str:
+    """A short id of everything a stored score depends on: the model (the shipped artifact's bytes, or
+    the Hugging Face model's name or path) and the settings that change results. Silver keeps it with
+    each score, so a retrained artifact or a new threshold gets every review scored again."""
+    digest = hashlib.sha256()
+    if settings.model:
+        label = settings.model.rstrip("/").rsplit("/", 1)[-1]
+        digest.update(settings.model.encode())
+    else:
+        label = "minilm-adapter"
+        for name in (ADAPTER_FILE, METADATA_FILE):
+            path = settings.artifact_dir / name
+            if not path.is_file():
+                raise FileNotFoundError(
+                    f"no {name} in {settings.artifact_dir}: run `tmdb-pipeline sentiment train`"
+                )
+            digest.update(path.read_bytes())
+    for name in SCORE_SETTINGS:
+        digest.update(f"{name}={getattr(settings, name)!r};".encode())
+    return f"{label}@{digest.hexdigest()[:12]}"

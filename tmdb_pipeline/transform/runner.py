@@ -8,6 +8,7 @@ hook checks for the marker set here and says so.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,11 +46,36 @@ def prepare_session(app_name: str = "tmdb-transform"):
     return spark
 
 
+def pipeline_vars() -> dict[str, Any]:
+    """dbt vars only this process knows: the id of the sentiment model the UDF scores with."""
+    from tmdb_pipeline.sentiment.artifact import scoring_version
+    from tmdb_pipeline.sentiment.settings import SentimentSettings
+    from tmdb_pipeline.settings import load
+
+    return {"sentiment_version": scoring_version(load(SentimentSettings))}
+
+
+def with_vars(args: list[str], defaults: dict[str, Any]) -> list[str]:
+    """`args` with `--vars` holding `defaults` under what the user passed (theirs win)."""
+    import yaml
+
+    rest, given = [], {}
+    items = iter(args)
+    for arg in items:
+        if arg == "--vars" or arg.startswith("--vars="):
+            text = arg.partition("=")[2] if "=" in arg else next(items, "")
+            given.update(yaml.safe_load(text) or {})
+        else:
+            rest.append(arg)
+    return [*rest, "--vars", json.dumps({**defaults, **given})]
+
+
 def run_dbt(args: list[str], project_dir: Path = DBT_PROJECT) -> DbtOutcome:
     """`dbt <args>` on the prepared session; returns per-node results (model, test, ...)."""
     from dbt.cli.main import dbtRunner
 
     prepare_session()
+    args = with_vars(args, pipeline_vars())
     command = [*args, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
     result = dbtRunner().invoke(command)
     outcome = DbtOutcome(success=result.success, command=command)

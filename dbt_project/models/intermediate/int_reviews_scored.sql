@@ -1,8 +1,14 @@
-{{ config(materialized='incremental', incremental_strategy='merge', unique_key='review_id') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='merge',
+    unique_key='review_id',
+    on_schema_change='append_new_columns'
+) }}
 
 {#- Review sentiment from the transformer UDF `review_sentiment` (registered on the session by
     `tmdb-pipeline transform`). Incremental: a review is scored again only when its text or its
-    updated_at changed, so an unchanged review is never scored twice. -#}
+    updated_at changed, or when the model did (`sentiment_version`, passed by the runner: a retrained
+    artifact or another threshold), so an unchanged review is never scored twice by one model. -#}
 
 with
 
@@ -24,6 +30,7 @@ to_score as (
         on already_scored.review_id = reviews.review_id
         and already_scored.content_hash = reviews.content_hash
         and already_scored.updated_at <=> reviews.updated_at
+        and already_scored.sentiment_version <=> '{{ var("sentiment_version") }}'
     {% endif %}
 
 ),
@@ -46,6 +53,7 @@ final as (
         content,
         content_hash,
         sentiment.label as sentiment_label,
+        '{{ var("sentiment_version") }}' as sentiment_version,
 
         -- numerics
         author_rating,

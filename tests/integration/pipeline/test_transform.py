@@ -134,3 +134,38 @@ def test_given_emulator_mutations_when_the_next_pass_runs_then_only_changed_movi
         )
     }
     assert {(r.review_id, r.content_hash, r.updated_at) for r in scored_now} == current - reviews_before
+
+
+def test_given_another_sentiment_model_when_transforming_then_every_review_is_scored_again(
+    built_pipeline, spark, monkeypatch
+):
+    # Last in this module on purpose: it leaves Silver scored under another threshold.
+    from tmdb_pipeline.sentiment.artifact import scoring_version
+    from tmdb_pipeline.sentiment.settings import SentimentSettings
+    from tmdb_pipeline.settings import load
+
+    before = rows(spark, "select distinct sentiment_version from silver.int_reviews_scored")
+    reviews = rows(spark, "select count(*) c from silver.stg_tmdb__reviews")[0].c
+    monkeypatch.setenv("SENTIMENT_NEUTRAL_THRESHOLD", "0.9")
+    load.cache_clear()  # settings are read once per process; this one changes them mid-way
+    try:
+        version = scoring_version(SentimentSettings())
+        outcome = run_dbt(["build", "--select", "int_reviews_scored+"])
+    finally:
+        monkeypatch.undo()
+        load.cache_clear()
+
+    assert outcome.success, outcome.error
+    assert [r.sentiment_version for r in before] == [
+        scoring_version(SentimentSettings(neutral_threshold=None))
+    ]
+    assert version != before[0].sentiment_version
+    scored = rows(
+        spark,
+        "select scored_in_invocation, sentiment_version, sentiment_label, sentiment_confidence "
+        "from silver.int_reviews_scored",
+    )
+    assert len(scored) == reviews > 0
+    assert {(r.scored_in_invocation, r.sentiment_version) for r in scored} == {(latest_invocation(), version)}
+    # scored with the new threshold: neutral exactly when the model is less than 90 % confident
+    assert all((r.sentiment_label == "neutral") == (r.sentiment_confidence < 0.9) for r in scored)
