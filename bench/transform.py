@@ -44,6 +44,7 @@ os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
 
 import pandas as pd  # noqa: E402
 
+from source_tmdb.streams.movie_family import credit_records  # noqa: E402
 from spark_streaming import tables  # noqa: E402
 from spark_streaming.job import BronzeWriter  # noqa: E402
 from spark_streaming.metrics import MetricsSink  # noqa: E402
@@ -131,22 +132,12 @@ class BronzeFromCatalogue:
         body = self.service.movie(str(movie_id), APPEND)
         credits, first_reviews = body.pop("credits"), body.pop("reviews")
         records.add("movie_details", {**body, "synced_at": self.synced_at})
-        for credit_type in ("cast", "crew"):
-            for credit in credits.get(credit_type, []):
-                records.add(
-                    "credits",
-                    {
-                        **credit,
-                        "credit_type": credit_type,
-                        "movie_id": movie_id,
-                        "person_id": credit["id"],
-                        "synced_at": self.synced_at,
-                    },
-                )
-                if credit["id"] not in self.people_seen:
-                    self.people_seen.add(credit["id"])
-                    person = self.service.person(str(credit["id"]))
-                    records.add("people", {**person, "synced_at": self.synced_at})
+        for credit in credit_records(movie_id, credits, self.synced_at):
+            records.add("credits", credit)
+            if credit["person_id"] not in self.people_seen:
+                self.people_seen.add(credit["person_id"])
+                person = self.service.person(str(credit["person_id"]))
+                records.add("people", {**person, "synced_at": self.synced_at})
         listed = int(first_reviews.get("total_results") or 0)
         records.reviews_available += listed
         known = self.review_ids.get(movie_id)

@@ -120,15 +120,20 @@ class Credits(AppendedPartStream):
     primary_key = "credit_id"
 
     def records_for(self, movie_id: int, part: Any, sync_mode: SyncMode) -> Iterable[Mapping[str, Any]]:
-        for credit_type in ("cast", "crew"):
-            for credit in part.get(credit_type, []):
-                yield {
-                    **credit,
-                    "credit_type": credit_type,
-                    "movie_id": movie_id,
-                    "person_id": credit["id"],
-                    "synced_at": self.synced_at,
-                }
+        yield from credit_records(movie_id, part, self.synced_at)
+
+
+def credit_records(movie_id: int, credits: Mapping[str, Any], synced_at: str) -> Iterator[dict[str, Any]]:
+    """The `credits` stream's records of one movie's /credits answer: each cast and crew entry, flat."""
+    for credit_type in ("cast", "crew"):
+        for credit in credits.get(credit_type, []):
+            yield {
+                **credit,
+                "credit_type": credit_type,
+                "movie_id": movie_id,
+                "person_id": credit["id"],
+                "synced_at": synced_at,
+            }
 
 
 class Reviews(AppendedPartStream):
