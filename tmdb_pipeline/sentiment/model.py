@@ -196,6 +196,7 @@ def load_minilm(directory: Path, shape: LoraShape) -> MeanPooledClassifier:
     with torch.no_grad():
         for name, param in expected.items():
             param += full[name].to(param.dtype)
+    model.base_full.clear()  # only training needs the base copies; each scorer would keep them for nothing
     model.encoder = model.encoder.merge_and_unload()
     return model.eval()
 
