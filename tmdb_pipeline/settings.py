@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -88,19 +88,84 @@ class MongoSettings(BaseSettings):
 
 
 class IcebergSettings(BaseSettings):
-    """The Iceberg catalog shared by Spark (JDBC catalog) and pyiceberg (SqlCatalog)."""
+    """The Iceberg catalog every stage shares: a JDBC catalog on a SQLite file (embedded) or a REST
+    catalog (the production topology, with an S3 warehouse). `tmdb_pipeline.stack.catalog` turns
+    these into Spark's and pyiceberg's catalog configuration."""
 
     model_config = _config("ICEBERG_")
 
+    catalog_type: Literal["jdbc", "rest"] = Field(
+        "jdbc", description="jdbc: SQLite file + warehouse folder; rest: an Iceberg REST catalog"
+    )
     catalog_name: str = Field("tmdb", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    catalog_db: Path | None = Field(None, description="SQLite file of the catalog; default .local/iceberg")
-    warehouse: str | None = Field(None, description="warehouse URI; default file:.local/iceberg/warehouse")
+    catalog_db: Path | None = Field(None, description="jdbc: SQLite file of the catalog; default .local/iceberg")
+    catalog_uri: str = Field(
+        "", pattern=r"^(https?://\S+)?$", description="rest: catalog endpoint; default the local REST server"
+    )
+    catalog_token: SecretStr | None = Field(None, description="rest: bearer token, when the catalog needs one")
+    catalog_credential: SecretStr | None = Field(
+        None, description="rest: OAuth2 client credential 'client_id:client_secret', when the catalog needs one"
+    )
+    warehouse: str | None = Field(
+        None,
+        pattern=r"^(file:|s3a?://)\S+$",
+        description="warehouse URI: file:… or s3://bucket/prefix; default file:.local/iceberg/warehouse "
+        "(jdbc) or s3://warehouse/ (rest)",
+    )
+    rest_port: int = Field(8181, ge=1, le=65535, description="port of the local REST catalog server")
+    rest_version: str = Field("1.11.0", description="Iceberg version of the local REST catalog server")
 
     def catalog_db_path(self, stack: StackSettings) -> Path:
         return (self.catalog_db or stack.home / "iceberg" / "catalog.db").expanduser().resolve()
 
     def warehouse_uri(self, stack: StackSettings) -> str:
-        return self.warehouse or (stack.home / "iceberg" / "warehouse").resolve().as_uri()
+        if self.warehouse:
+            return self.warehouse
+        if self.catalog_type == "rest":
+            return "s3://warehouse/"
+        return (stack.home / "iceberg" / "warehouse").resolve().as_uri()
+
+    @property
+    def on_object_storage(self) -> bool:
+        return self.catalog_type == "rest" or (self.warehouse or "").startswith("s3")
+
+    @property
+    def uses_local_rest_server(self) -> bool:
+        """REST without an address: the stack runs Iceberg's REST catalog server on 127.0.0.1."""
+        return self.catalog_type == "rest" and not self.catalog_uri
+
+    def rest_uri(self, stack: StackSettings) -> str:
+        return self.catalog_uri or f"http://{stack.host}:{self.rest_port}"
+
+
+class S3Settings(BaseSettings):
+    """The S3-compatible object store of an s3:// warehouse (SeaweedFS locally, any S3 in deploy/)."""
+
+    model_config = _config("S3_")
+
+    endpoint: str = Field("", pattern=r"^(https?://\S+)?$", description="default the local SeaweedFS")
+    region: str = Field("us-east-1")
+    access_key_id: SecretStr | None = Field(None, description="default: the local store's generated key")
+    secret_access_key: SecretStr | None = Field(None, description="default: the local store's generated key")
+    path_style_access: bool = Field(True, description="bucket in the path (SeaweedFS, MinIO), not the host")
+    # the local SeaweedFS (`weed server`: master, volume and filer behind the S3 gateway)
+    port: int = Field(8333, ge=1, le=55535, description="local S3 gateway port (gRPC on port + 10000)")
+    master_port: int = Field(9333, ge=1, le=55535)
+    volume_port: int = Field(9340, ge=1, le=55535)
+    filer_port: int = Field(8888, ge=1, le=55535)
+
+    @property
+    def uses_local_server(self) -> bool:
+        return not self.endpoint
+
+    def endpoint_url(self, stack: StackSettings) -> str:
+        return self.endpoint or f"http://{stack.host}:{self.port}"
+
+    @model_validator(mode="after")
+    def _keys_come_in_pairs(self) -> S3Settings:
+        if (self.access_key_id is None) != (self.secret_access_key is None):
+            raise ValueError("set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither")
+        return self
 
 
 class SparkSettings(BaseSettings):
@@ -156,7 +221,9 @@ class LandingSettings(BaseSettings):
     topic_pattern: str = Field("tmdb_.*", description="Kafka topics to land (a Java regex)")
     namespace: str = Field("bronze", pattern=r"^[a-z_][a-z0-9_]*$")
     quarantine_table: str = Field("quarantine", pattern=r"^[a-z_][a-z0-9_]*$")
-    checkpoint_dir: str | None = Field(None, description="default <warehouse>/_checkpoints/bronze_landing")
+    checkpoint_dir: str | None = Field(
+        None, description="default <warehouse>/_checkpoints/bronze_landing, or .local/checkpoints on S3"
+    )
     trigger_interval_s: float = Field(10.0, gt=0, description="micro-batch interval of --continuous")
     max_offsets_per_trigger: int | None = Field(None, ge=1, description="cap on records per micro-batch")
     target_file_size_mb: int = Field(128, ge=1)
@@ -169,8 +236,15 @@ class LandingSettings(BaseSettings):
         return self.metrics_file or stack.home / "landing" / "metrics.jsonl"
 
     def checkpoint(self, iceberg: IcebergSettings, stack: StackSettings) -> str:
+        """Beside the tables on a file warehouse. Spark checkpoints go through Hadoop file systems
+        and rely on atomic renames, which S3 lacks (and S3A would add a 600 MB SDK bundle), so with
+        an object-store warehouse they stay on the landing job's own disk."""
+        if self.checkpoint_dir:
+            return self.checkpoint_dir
         warehouse = iceberg.warehouse_uri(stack).rstrip("/")
-        return self.checkpoint_dir or f"{warehouse}/_checkpoints/bronze_landing"
+        if warehouse.startswith("file:"):
+            return f"{warehouse}/_checkpoints/bronze_landing"
+        return (stack.home / "checkpoints" / "bronze_landing").as_uri()
 
 
 class TmdbSettings(BaseSettings):
