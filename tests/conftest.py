@@ -21,6 +21,12 @@ TEST_ENV = {
     "MONGO_PORT": "37017",
     "MONGO_DATABASE": "tmdb_test",
     "EMULATOR_PORT": "18765",
+    # the object store and REST catalog, for the tests that run the lakehouse on them
+    "S3_PORT": "28333",
+    "S3_MASTER_PORT": "29333",
+    "S3_VOLUME_PORT": "29340",
+    "S3_FILER_PORT": "28888",
+    "ICEBERG_REST_PORT": "28181",
     "EMULATOR_MOVIES": "1000",
     # small, fast end-to-end passes: the emulator has no rate limit of its own
     "EXTRACT_MAX_MOVIES": "60",
@@ -44,6 +50,32 @@ def local_stack() -> Iterator[object]:
     yield stack
     if report.started and not os.environ.get("TMDB_KEEP_TEST_STACK"):
         stack.down()
+
+
+@pytest.fixture(scope="session")
+def object_store_env(local_stack: object) -> Iterator[dict[str, str]]:
+    """SeaweedFS (S3) and Iceberg's REST catalog server, up for the session beside the test stack.
+
+    Yields the environment that points a `tmdb-pipeline` subprocess at them: the same pipeline,
+    on the production topology, by settings alone. The session's own Spark stays on the JDBC catalog.
+    """
+    from tmdb_pipeline.settings import IcebergSettings, S3Settings, StackSettings, load
+    from tmdb_pipeline.stack.iceberg_rest import IcebergRestService
+    from tmdb_pipeline.stack.s3 import SeaweedFsService
+
+    env = {"ICEBERG_CATALOG_TYPE": "rest"}
+    stack, s3 = load(StackSettings), load(S3Settings)
+    iceberg = IcebergSettings(catalog_type="rest")
+    services = [SeaweedFsService(stack, s3, iceberg), IcebergRestService(stack, iceberg, s3)]
+    started = []
+    for service in services:
+        if service.pid() is None:
+            started.append(service)
+        service.start()
+    yield env
+    if not os.environ.get("TMDB_KEEP_TEST_STACK"):
+        for service in reversed(started):
+            service.stop()
 
 
 @pytest.fixture(scope="session")

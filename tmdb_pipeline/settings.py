@@ -98,13 +98,18 @@ class IcebergSettings(BaseSettings):
         "jdbc", description="jdbc: SQLite file + warehouse folder; rest: an Iceberg REST catalog"
     )
     catalog_name: str = Field("tmdb", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    catalog_db: Path | None = Field(None, description="jdbc: SQLite file of the catalog; default .local/iceberg")
+    catalog_db: Path | None = Field(
+        None, description="jdbc: SQLite file of the catalog; default .local/iceberg"
+    )
     catalog_uri: str = Field(
         "", pattern=r"^(https?://\S+)?$", description="rest: catalog endpoint; default the local REST server"
     )
-    catalog_token: SecretStr | None = Field(None, description="rest: bearer token, when the catalog needs one")
+    catalog_token: SecretStr | None = Field(
+        None, description="rest: bearer token, when the catalog needs one"
+    )
     catalog_credential: SecretStr | None = Field(
-        None, description="rest: OAuth2 client credential 'client_id:client_secret', when the catalog needs one"
+        None,
+        description="rest: OAuth2 client credential 'client_id:client_secret', when the catalog needs one",
     )
     warehouse: str | None = Field(
         None,

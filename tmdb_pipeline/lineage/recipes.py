@@ -21,7 +21,7 @@ import sys
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +34,11 @@ from tmdb_pipeline.settings import (
     KafkaSettings,
     LandingSettings,
     MongoSettings,
+    S3Settings,
     StackSettings,
     load,
 )
+from tmdb_pipeline.stack.catalog import pyiceberg_properties_by_reference
 
 RECIPE_DIR = PROJECT_ROOT / "datahub" / "recipes"
 SOURCES = ("kafka", "iceberg", "mongodb", "dbt")
@@ -52,6 +54,7 @@ class RecipeSettings:
     stack: StackSettings
     landing: LandingSettings
     lineage: LineageSettings
+    s3: S3Settings = field(default_factory=S3Settings)
 
     @classmethod
     def load(cls) -> RecipeSettings:
@@ -62,7 +65,13 @@ class RecipeSettings:
             load(StackSettings),
             load(LandingSettings),
             load(LineageSettings),
+            load(S3Settings),
         )
+
+    def iceberg_catalog(self) -> tuple[dict[str, str], dict[str, str]]:
+        """The iceberg recipe's catalog block, from the same settings → pyiceberg mapping every stage
+        uses, with secrets as `${VARIABLE}` references, and those variables' values."""
+        return pyiceberg_properties_by_reference(self.stack, self.iceberg, self.s3)
 
     def environment(self) -> dict[str, str]:
         """The variables the recipes reference, from the settings (so `.env` counts too)."""
@@ -73,6 +82,7 @@ class RecipeSettings:
             "MONGO_DATABASE": self.mongo.database,
             "ICEBERG_CATALOG_DB": str(self.iceberg.catalog_db_path(self.stack)),
             "ICEBERG_WAREHOUSE": self.iceberg.warehouse_uri(self.stack),
+            **self.iceberg_catalog()[1],
             "LANDING_NAMESPACE": self.landing.namespace,
             "DATAHUB_ENV": self.lineage.env,
             "DATAHUB_DBT_TARGET_DIR": str(self.lineage.dbt_target_dir),
@@ -113,7 +123,7 @@ def render(source: str, recipe: dict[str, Any], settings: RecipeSettings, output
     config = rendered["source"]["config"]
     catalog_name = settings.iceberg.catalog_name
     if source == "iceberg":
-        config["catalog"] = {catalog_name: next(iter(config["catalog"].values()))}
+        config["catalog"] = {catalog_name: settings.iceberg_catalog()[0]}
         config["platform_instance"] = catalog_name
     if source == "dbt":
         config["target_platform_instance"] = catalog_name

@@ -20,6 +20,15 @@ def _complete(folder: Path) -> bool:
     return (folder / ".complete").exists()
 
 
+def _missing(folder: Path, artifacts: list[str]) -> list[str]:
+    names = [jar.name for jar in folder.glob("*.jar")]
+    return [
+        a
+        for a in artifacts
+        if not any(n.startswith(f"{a}-") and n[len(a) + 1 : len(a) + 2].isdigit() for n in names)
+    ]
+
+
 def _require(tool: str, hint: str) -> str:
     path = shutil.which(tool)
     if path is None:
@@ -40,8 +49,9 @@ def maven_jars(
     properties: dict[str, str],
     include_artifacts: list[str] | None = None,
 ) -> list[Path]:
-    """Copy the runtime dependency closure of one of our poms into `target` (once)."""
-    if not _complete(target):
+    """Copy the runtime dependency closure of one of our poms into `target` (once; again when the
+    pom gained an artifact the folder lacks)."""
+    if not _complete(target) or _missing(target, include_artifacts or []):
         mvn = _require("mvn", "install Maven (Debian package `maven`)")
         staging = target.with_name(target.name + ".partial")
         shutil.rmtree(staging, ignore_errors=True)

@@ -11,17 +11,21 @@ from dataclasses import dataclass, field
 
 from tmdb_pipeline.emulator.settings import EmulatorSettings
 from tmdb_pipeline.settings import (
+    IcebergSettings,
     KafkaSettings,
     MongoSettings,
+    S3Settings,
     SparkSettings,
     StackSettings,
     TmdbSettings,
     load,
 )
 from tmdb_pipeline.stack.emulator import EmulatorService
+from tmdb_pipeline.stack.iceberg_rest import IcebergRestService
 from tmdb_pipeline.stack.kafka import KafkaService
 from tmdb_pipeline.stack.mongo import MongoService
 from tmdb_pipeline.stack.process import LocalService, ServiceStatus, StackError
+from tmdb_pipeline.stack.s3 import SeaweedFsService
 from tmdb_pipeline.stack.spark import spark_jars
 
 
@@ -33,8 +37,9 @@ class UpReport:
 
 
 class LocalStack:
-    """Kafka, the MongoDB-protocol server and (without a TMDB key) the TMDB emulator as processes;
-    Spark runs in the caller's process."""
+    """Kafka, the MongoDB-protocol server, (without a TMDB key) the TMDB emulator and (for a REST
+    catalog with no address) the S3 store and the REST catalog server, as processes; Spark runs in
+    the caller's process."""
 
     def __init__(
         self,
@@ -43,12 +48,20 @@ class LocalStack:
         mongo: MongoSettings,
         spark: SparkSettings,
         emulator: EmulatorSettings | None = None,
+        iceberg: IcebergSettings | None = None,
+        s3: S3Settings | None = None,
     ) -> None:
         self.settings = stack
         self.spark = spark
         self.kafka = KafkaService(stack, kafka)
         self.mongo = MongoService(stack, mongo)
         self.services: list[LocalService] = [self.kafka, self.mongo]
+        iceberg, s3 = iceberg or IcebergSettings(), s3 or S3Settings()
+        # the object store before the catalog server, which writes table metadata into it
+        if iceberg.on_object_storage and s3.uses_local_server:
+            self.services.append(SeaweedFsService(stack, s3, iceberg))
+        if iceberg.uses_local_rest_server:
+            self.services.append(IcebergRestService(stack, iceberg, s3))
         self.emulator = EmulatorService(stack, emulator) if emulator else None
         if self.emulator:
             self.services.append(self.emulator)
@@ -57,12 +70,22 @@ class LocalStack:
     def from_env(cls) -> LocalStack:
         emulator = None if load(TmdbSettings).has_credentials else load(EmulatorSettings)
         return cls(
-            load(StackSettings), load(KafkaSettings), load(MongoSettings), load(SparkSettings), emulator
+            load(StackSettings),
+            load(KafkaSettings),
+            load(MongoSettings),
+            load(SparkSettings),
+            emulator,
+            load(IcebergSettings),
+            load(S3Settings),
         )
 
     def install(self) -> None:
-        """Fetch everything the stack runs (jars, binaries) without starting anything."""
-        for service in self.services:
+        """Fetch everything the stack runs (jars, binaries) without starting anything, including the
+        S3 store and the REST catalog server, so switching ICEBERG_CATALOG_TYPE needs no download."""
+        lakehouse = IcebergSettings(catalog_type="rest", warehouse="s3://warehouse/")
+        optional = [SeaweedFsService(self.settings, S3Settings(), lakehouse)]
+        optional.append(IcebergRestService(self.settings, lakehouse, S3Settings()))
+        for service in self.services + optional:
             service.install()
         spark_jars(self.settings, self.spark)
 
@@ -72,7 +95,8 @@ class LocalStack:
             described = ", ".join(f"{self.settings.host}:{port} (needed by {name})" for name, port in clashes)
             raise StackError(
                 f"Port already in use by another program: {described}. Stop that program or choose "
-                "other ports (KAFKA_PORT, KAFKA_CONTROLLER_PORT, MONGO_PORT, EMULATOR_PORT); nothing was started."
+                "other ports (KAFKA_PORT, KAFKA_CONTROLLER_PORT, MONGO_PORT, EMULATOR_PORT, S3_PORT, "
+                "S3_MASTER_PORT, S3_VOLUME_PORT, S3_FILER_PORT, ICEBERG_REST_PORT); nothing was started."
             )
         self.install()
         report = UpReport()
@@ -81,6 +105,7 @@ class LocalStack:
             for service in self.services:
                 began = time.monotonic()
                 if service.pid() is not None and service.healthy():
+                    service.start()  # a no-op for most; the S3 store still makes sure of its bucket
                     report.reused.append(service.name)
                 else:
                     service.start()

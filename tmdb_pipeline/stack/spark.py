@@ -11,8 +11,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tmdb_pipeline.settings import IcebergSettings, SparkSettings, StackSettings, load
+from tmdb_pipeline.settings import IcebergSettings, S3Settings, SparkSettings, StackSettings, load
 from tmdb_pipeline.stack.artifacts import maven_jars
+from tmdb_pipeline.stack.catalog import check_lakehouse, spark_catalog_conf
 from tmdb_pipeline.stack.process import StackError
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ SPARK_EXTRA_ARTIFACTS = [
     "kafka-clients",
     "commons-pool2",
     "iceberg-spark-runtime-4.1_2.13",
+    "iceberg-aws-bundle",  # S3FileIO's AWS SDK, for an s3:// warehouse
     "sqlite-jdbc",
 ]
 
@@ -53,45 +55,46 @@ def spark_conf(
     stack: StackSettings | None = None,
     spark: SparkSettings | None = None,
     iceberg: IcebergSettings | None = None,
+    s3: S3Settings | None = None,
 ) -> dict[str, str]:
-    """Every Spark setting of the local session, as one dict (also written to spark-defaults.conf)."""
+    """Every Spark setting of the session, as one dict (also written to spark-defaults.conf).
+
+    With a `local[...]` master this process is the whole cluster: it binds the driver to the stack's
+    host and loads the cached jars. Under spark-submit (the Spark operator, a cluster) the master,
+    the driver's address and the classpath come from there and are not overridden.
+    """
     stack = stack or load(StackSettings)
     spark = spark or load(SparkSettings)
     iceberg = iceberg or load(IcebergSettings)
-    jars = spark_jars(stack, spark)
-    catalog = f"spark.sql.catalog.{iceberg.catalog_name}"
-    catalog_db = iceberg.catalog_db_path(stack)
-    catalog_db.parent.mkdir(parents=True, exist_ok=True)
-    return {
-        "spark.master": spark.master,
+    s3 = s3 or load(S3Settings)
+    conf = {
         "spark.app.name": "tmdb-pipeline",
-        "spark.driver.memory": spark.driver_memory,
-        "spark.driver.host": stack.host,
-        "spark.driver.bindAddress": stack.host,
-        "spark.ui.enabled": str(spark.ui_enabled).lower(),
         "spark.ui.showConsoleProgress": "false",
         "spark.sql.shuffle.partitions": str(spark.shuffle_partitions),
         "spark.sql.session.timeZone": "UTC",
-        "spark.jars": ",".join(str(jar) for jar in jars),
-        # the JDBC driver must be on the driver's own classpath for java.sql.DriverManager
-        "spark.driver.extraClassPath": os.pathsep.join(str(jar) for jar in jars),
         "spark.sql.extensions": "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions",
-        catalog: "org.apache.iceberg.spark.SparkCatalog",
-        f"{catalog}.catalog-impl": "org.apache.iceberg.jdbc.JdbcCatalog",
-        f"{catalog}.uri": f"jdbc:sqlite:{catalog_db}",
-        f"{catalog}.warehouse": iceberg.warehouse_uri(stack),
-        # streaming batches commit through a cloned session with its own catalog instance; a cached
-        # table here would hide their snapshots from the next query (dbt right after landing)
-        f"{catalog}.cache-enabled": "false",
-        "spark.sql.defaultCatalog": iceberg.catalog_name,
+        **spark_catalog_conf(stack, iceberg, s3),
         "spark.sql.warehouse.dir": str(stack.home / "spark-warehouse"),
-        "spark.driver.extraJavaOptions": " ".join(
-            [
-                f"-Dderby.system.home={stack.home / 'derby'}",
-                f"-Dlog4j2.configurationFile={LOG_CONFIG}",
-            ]
-        ),
     }
+    if spark.master.startswith("local"):
+        jars = spark_jars(stack, spark)
+        conf |= {
+            "spark.master": spark.master,
+            "spark.driver.memory": spark.driver_memory,
+            "spark.driver.host": stack.host,
+            "spark.driver.bindAddress": stack.host,
+            "spark.ui.enabled": str(spark.ui_enabled).lower(),
+            "spark.jars": ",".join(str(jar) for jar in jars),
+            # the JDBC driver must be on the driver's own classpath for java.sql.DriverManager
+            "spark.driver.extraClassPath": os.pathsep.join(str(jar) for jar in jars),
+            "spark.driver.extraJavaOptions": " ".join(
+                [
+                    f"-Dderby.system.home={stack.home / 'derby'}",
+                    f"-Dlog4j2.configurationFile={LOG_CONFIG}",
+                ]
+            ),
+        }
+    return conf
 
 
 def get_spark(app_name: str = "tmdb-pipeline", extra: dict[str, str] | None = None) -> SparkSession:
@@ -102,6 +105,8 @@ def get_spark(app_name: str = "tmdb-pipeline", extra: dict[str, str] | None = No
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
 
+    if SparkSession.getActiveSession() is None:
+        check_lakehouse()  # one clear error before the JVM starts, not a stack trace mid-write
     builder = SparkSession.builder.appName(app_name)
     for key, value in {**spark_conf(stack), **(extra or {})}.items():
         builder = builder.config(key, value)
