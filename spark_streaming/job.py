@@ -26,6 +26,7 @@ from spark_streaming import commit, tables
 from spark_streaming.envelope import ENVELOPE_SCHEMA, quarantine_reason, table_name_for
 from spark_streaming.metrics import BatchMetrics, MetricsSink
 from tmdb_pipeline.settings import IcebergSettings, KafkaSettings, LandingSettings, StackSettings, load
+from tmdb_pipeline.stack.migrate import refuse_empty_catalog_beside_local_data
 
 log = logging.getLogger("spark_streaming")
 MAX_REPLAY_RESTARTS = 2
@@ -188,6 +189,7 @@ def run_landing(
         if on_batch:
             on_batch(metrics)
 
+    refuse_empty_catalog_beside_local_data(stack, iceberg, settings.namespace)
     tables.create_namespace(spark, settings)
     known = create_tables_for_topics(spark, kafka, settings)
     sink = MetricsSink(settings.metrics_path(stack))

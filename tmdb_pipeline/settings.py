@@ -117,6 +117,9 @@ class IcebergSettings(BaseSettings):
         description="warehouse URI: file:… or s3://bucket/prefix; default file:.local/iceberg/warehouse "
         "(jdbc) or s3://warehouse/ (rest)",
     )
+    start_empty: bool = Field(
+        False, description="rest: land into an empty catalog even though the local JDBC catalog holds tables"
+    )
     rest_port: int = Field(8181, ge=1, le=65535, description="port of the local REST catalog server")
     rest_version: str = Field("1.11.0", description="Iceberg version of the local REST catalog server")
 

@@ -8,6 +8,7 @@ from tmdb_pipeline.cli import (
     demo,
     emulator,
     extract,
+    lakehouse,
     land,
     lineage,
     run,
@@ -26,6 +27,7 @@ app = typer.Typer(
 app.command(name="demo")(demo.demo)
 app.command(name="run")(run.run)
 app.add_typer(stack.app, name="stack")
+app.add_typer(lakehouse.app, name="lakehouse")
 app.command(name="emulator")(emulator.serve)
 app.command(name="extract")(extract.extract)
 app.command(name="land")(land.land)

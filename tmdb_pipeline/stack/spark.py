@@ -97,8 +97,13 @@ def spark_conf(
     return conf
 
 
-def get_spark(app_name: str = "tmdb-pipeline", extra: dict[str, str] | None = None) -> SparkSession:
-    """The process's SparkSession (created on first call, reused after: dbt-spark relies on that)."""
+def get_spark(
+    app_name: str = "tmdb-pipeline",
+    extra: dict[str, str] | None = None,
+    iceberg: IcebergSettings | None = None,
+) -> SparkSession:
+    """The process's SparkSession (created on first call, reused after: dbt-spark relies on that).
+    `iceberg` opens another catalog than the configured one (the lakehouse migration's source)."""
     stack = load(StackSettings)
     # Spark binds the machine's public interface unless told otherwise.
     os.environ.setdefault("SPARK_LOCAL_IP", stack.host)
@@ -106,9 +111,9 @@ def get_spark(app_name: str = "tmdb-pipeline", extra: dict[str, str] | None = No
     from pyspark.sql import SparkSession
 
     if SparkSession.getActiveSession() is None:
-        check_lakehouse()  # one clear error before the JVM starts, not a stack trace mid-write
+        check_lakehouse(iceberg=iceberg)  # one clear error before the JVM starts, not a trace mid-write
     builder = SparkSession.builder.appName(app_name)
-    for key, value in {**spark_conf(stack), **(extra or {})}.items():
+    for key, value in {**spark_conf(stack, iceberg=iceberg), **(extra or {})}.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("WARN")
