@@ -6,6 +6,9 @@
 2. `--continuous` latency: small bursts produced while the job runs; time from produce to the rows
    being visible in the Bronze table through pyiceberg (p50 / p95).
 
+Both run twice, once per lakehouse topology (local files, then REST catalog + S3 on a private store:
+bench/topologies.py), and the two are printed side by side with their ratio.
+
 Run: .venv/bin/python bench/land_bronze.py [--records 100000] [--bursts 20]
 It starts the local stack if needed (its own topics and namespace; nothing else is touched).
 """
@@ -30,6 +33,7 @@ os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
 import pyspark
 from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient, NewTopic
+from topologies import print_comparison, run_per_topology
 
 from spark_streaming.job import run_landing
 from tmdb_pipeline.settings import KafkaSettings, LandingSettings, SparkSettings, load
@@ -95,9 +99,23 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--bursts", type=int, default=20)
     parser.add_argument("--burst-size", type=int, default=50)
+    parser.add_argument("--topology", help=argparse.SUPPRESS)  # set by run_per_topology
+    parser.add_argument("--result-file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-
-    LocalStack.from_env().up()
+    if args.topology is None:
+        LocalStack.from_env().up()
+        passthrough = ["--records", str(args.records), "--bursts", str(args.bursts)]
+        results = run_per_topology(Path(__file__), [*passthrough, "--burst-size", str(args.burst_size)])
+        print_comparison(
+            results,
+            {
+                "baseline_s": "plain Parquet copy (baseline)",
+                "landing_s": f"land --once, {args.records} records",
+                "latency_p50_s": "--continuous produce -> visible, p50",
+                "latency_p95_s": "--continuous produce -> visible, p95",
+            },
+        )
+        return
     kafka = load(KafkaSettings)
     spark = get_spark("bench-land-bronze")
     tag = uuid.uuid4().hex[:6]
@@ -113,6 +131,7 @@ def main() -> None:
     print(
         f"python {platform.python_version()} · pyspark {pyspark.__version__} · "
         f"iceberg {load(SparkSettings).iceberg_version} · kafka {kafka.version} · {os.cpu_count()} cores"
+        f" · lakehouse: {args.topology}"
     )
     per_stream = args.records // len(STREAMS)
     began = time.monotonic()
@@ -173,6 +192,16 @@ def main() -> None:
         f"produce -> visible in Bronze, --continuous (trigger {interval:.0f}s), {args.bursts} bursts"
         f" of {args.burst_size}: p50 {statistics.median(latencies):.2f}s · p95 {p95:.2f}s"
         f" · baseline: the trigger interval alone {interval:.2f}s"
+    )
+    args.result_file.write_text(
+        json.dumps(
+            {
+                "baseline_s": baseline_s,
+                "landing_s": landing_s,
+                "latency_p50_s": statistics.median(latencies),
+                "latency_p95_s": p95,
+            }
+        )
     )
     shutil.rmtree(work, ignore_errors=True)
     spark.stop()

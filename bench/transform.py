@@ -17,6 +17,9 @@ cores, so Bronze holds at most --reviews-per-movie reviews per movie and --max-r
 output says how many reviews TMDB (the emulator) has for the held movies and extrapolates the full
 build to all of them from the rate measured in the same run, labelled as such. To score every review
 of the first page instead: --reviews-per-movie 20 --max-reviews 1000000 (hours at 10k movies on 2 cores).
+
+Everything runs twice, once per lakehouse topology (local files, then REST catalog + S3 on a private
+store: bench/topologies.py), and the build times are printed side by side with their ratio.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ os.environ["ICEBERG_WAREHOUSE"] = (WORKDIR / "warehouse").as_uri()
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
 
 import pandas as pd  # noqa: E402
+from topologies import print_comparison, run_per_topology  # noqa: E402
 
 from source_tmdb.streams.movie_family import credit_records  # noqa: E402
 from spark_streaming import tables  # noqa: E402
@@ -279,6 +283,7 @@ def bench_size(spark: Any, movies: int, args: argparse.Namespace) -> dict[str, A
     extrapolated = full.seconds + (records.reviews_available - full.scored) / rate if rate else float("nan")
     return {
         "movies": movies,
+        "landed_s": landed_s,
         "bronze_rows": bronze_rows,
         "reviews_in_bronze": len(records.by_stream.get("reviews", [])),
         "reviews_available": records.reviews_available,
@@ -308,10 +313,31 @@ def main() -> None:
     parser.add_argument("--reviews-per-movie", type=int, default=1, help="reviews kept in Bronze per movie")
     parser.add_argument("--max-reviews", type=int, default=600, help="reviews kept in Bronze in all")
     parser.add_argument("--change-fraction", type=float, default=0.01, help="share of held movies changed")
+    parser.add_argument("--topology", help=argparse.SUPPRESS)  # set by run_per_topology
+    parser.add_argument("--result-file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     sizes = [int(s) for s in args.movies.split(",")]
+    if args.topology is None:  # once per lakehouse topology, each in its own process, then compared
+        passthrough = [
+            f"--{k.replace('_', '-')}={v}"
+            for k, v in vars(args).items()
+            if k not in ("topology", "result_file")
+        ]
+        results = run_per_topology(Path(__file__), passthrough)
+        figures = {}
+        for movies in sizes:
+            for phase, label in (
+                ("full", "full build"),
+                ("again", "nothing new"),
+                ("incremental", "incremental"),
+            ):
+                figures[f"{movies}_{phase}_s"] = f"{movies:,} movies: {label}"
+            figures[f"{movies}_landed_s"] = f"{movies:,} movies: Bronze written"
+        print_comparison(results, figures)
+        return
 
     versions()
+    print(f"lakehouse: {args.topology}")
     print(f"workdir {WORKDIR}  reviews per movie <= {args.reviews_per_movie}, in all <= {args.max_reviews}")
     spark = prepare_session("bench-transform")
     spark.sparkContext.setLogLevel("ERROR")
@@ -340,6 +366,12 @@ def main() -> None:
             f" scored at {r['scoring_rate']:.1f} reviews/s; a full build over all of them would take"
             f" ~{r['extrapolated_full_s'] / 60:.0f} min (extrapolated)"
         )
+    figures = {}
+    for r in results:
+        figures[f"{r['movies']}_landed_s"] = r["landed_s"]
+        for phase in ("full", "again", "incremental"):
+            figures[f"{r['movies']}_{phase}_s"] = r[phase].seconds
+    args.result_file.write_text(json.dumps(figures))
 
 
 if __name__ == "__main__":

@@ -123,6 +123,11 @@ class IcebergSettings(BaseSettings):
     rest_port: int = Field(8181, ge=1, le=65535, description="port of the local REST catalog server")
     rest_version: str = Field("1.11.0", description="Iceberg version of the local REST catalog server")
 
+    @field_validator("catalog_token", "catalog_credential", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value  # `ICEBERG_CATALOG_TOKEN=` in .env means "no token"
+
     def catalog_db_path(self, stack: StackSettings) -> Path:
         return (self.catalog_db or stack.home / "iceberg" / "catalog.db").expanduser().resolve()
 
@@ -161,6 +166,11 @@ class S3Settings(BaseSettings):
     master_port: int = Field(9333, ge=1, le=55535)
     volume_port: int = Field(9340, ge=1, le=55535)
     filer_port: int = Field(8888, ge=1, le=55535)
+
+    @field_validator("access_key_id", "secret_access_key", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value  # `S3_ACCESS_KEY_ID=` in .env means "not set"
 
     @property
     def uses_local_server(self) -> bool:

@@ -196,3 +196,10 @@ def test_given_a_cluster_master_then_master_driver_address_and_classpath_come_fr
     ):
         assert key not in conf
     assert conf["spark.sql.defaultCatalog"] == "tmdb"
+
+
+def test_given_empty_secret_variables_then_they_count_as_unset():
+    iceberg = IcebergSettings(catalog_type="rest", catalog_token="", catalog_credential="")
+    assert iceberg.catalog_token is None and iceberg.catalog_credential is None
+    s3 = S3Settings(access_key_id="", secret_access_key="")
+    assert s3.access_key_id is None and s3.secret_access_key is None

@@ -127,3 +127,34 @@ def test_given_a_server_when_rendering_then_the_rest_sink_is_kept(tmp_path):
         "server": "http://datahub:8080",
         "token": "tok",
     }
+
+
+def test_given_a_rest_catalog_on_s3_when_rendering_iceberg_then_the_catalog_block_follows_with_keys_by_reference(
+    tmp_path,
+):
+    from tmdb_pipeline.settings import S3Settings
+
+    settings = RecipeSettings(
+        **{
+            **_settings(tmp_path).__dict__,
+            "iceberg": IcebergSettings(
+                catalog_type="rest", catalog_name="lake", catalog_uri="http://iceberg-rest:8181"
+            ),
+            "s3": S3Settings(
+                endpoint="http://seaweedfs:8333",
+                access_key_id=SecretStr("AKIA-lineage"),
+                secret_access_key=SecretStr(PASSWORD),
+            ),
+        }
+    )
+    rendered = render("iceberg", load_recipe("iceberg"), settings, tmp_path)
+    catalog = rendered["source"]["config"]["catalog"]["lake"]
+    assert catalog["type"] == "rest" and catalog["uri"] == "http://iceberg-rest:8181"
+    assert catalog["warehouse"] == "s3://warehouse/" and catalog["s3.endpoint"] == "http://seaweedfs:8333"
+    text = yaml.safe_dump(rendered)
+    assert PASSWORD not in text and "AKIA-lineage" not in text
+    resolved = _resolved(rendered, settings)["source"]["config"]["catalog"]["lake"]
+    assert resolved["s3.secret-access-key"] == PASSWORD
+    source_registry.get("iceberg").get_config_class().model_validate(
+        _resolved(rendered, settings)["source"]["config"]
+    )
