@@ -13,7 +13,8 @@ fail() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 command -v python3 >/dev/null || fail "python3 (3.11 or newer) is required"
 python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || fail "Python 3.11+ is required, found $(python3 -V)"
 missing=()
-command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+# a JDK, not only a JRE: the local Iceberg REST catalog's launcher is compiled once with javac
+command -v javac >/dev/null || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || missing+=(maven)
 command -v go >/dev/null || missing+=(golang)
 # headless Chromium renders `tmdb-pipeline lineage --html` in the lineage tests
@@ -23,7 +24,7 @@ if ((${#missing[@]})); then
     say "Installing ${missing[*]} with apt-get"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
   else
-    fail "please install: ${missing[*]} (Java 17, Maven and Go run the local stack; Chromium renders the lineage page in tests)"
+    fail "please install: ${missing[*]} (a JDK 17, Maven and Go run the local stack; Chromium renders the lineage page in tests)"
   fi
 fi
 
@@ -40,7 +41,7 @@ say "Syncing .venv from uv.lock"
 "$UV" sync --frozen
 
 # --- the local stack's artifacts --------------------------------------------------------------
-say "Installing the local stack (Kafka and Spark jars, FerretDB)"
+say "Installing the local stack (Kafka, Spark and Iceberg REST catalog jars, FerretDB)"
 .venv/bin/tmdb-pipeline stack install
 
 # --- deploy/ validation tools (kustomize, docker compose's `config`), built from the Go module proxy --

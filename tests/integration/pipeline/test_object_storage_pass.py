@@ -17,7 +17,7 @@ from serving_api.process import running_api
 from tmdb_pipeline.settings import IcebergSettings, S3Settings, StackSettings, load
 from tmdb_pipeline.stack.catalog import get_catalog, s3_keys
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(2400)]
 ROOT = Path(__file__).resolve().parents[3]
 CLI = [sys.executable, "-m", "tmdb_pipeline.cli"]
 
@@ -40,7 +40,7 @@ def test_given_rest_and_s3_settings_when_running_a_pass_then_every_layer_is_on_s
         "DBT_LOG_PATH": str(tmp_path / "dbt-logs"),
         "MONGO_DATABASE": database,
     }
-    passed = subprocess.run([*CLI, "run"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1500)
+    passed = subprocess.run([*CLI, "run"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
     assert passed.returncode == 0, passed.stdout[-4000:] + passed.stderr[-4000:]
 
     stack, s3 = load(StackSettings), load(S3Settings)
