@@ -26,8 +26,9 @@ CRD_SCHEMAS = ROOT.parent / "shared" / "data" / "k8s-crd-schemas"
 DOWNLOADS = Path(os.environ.get("STACK_DOWNLOADS") or ROOT / ".local" / "downloads")
 PIPELINE_IMAGE = "tmdb-pipeline"
 
-# What `kustomize build` runs on: both overlays, and dev with the opt-in Spark operator component.
-VARIANTS = ("dev", "prod", "dev+spark-operator")
+# What `kustomize build` runs on: both overlays, and each with the opt-in Spark operator component
+# (dev lists it; prod is wrapped, because prod's patches target the Deployment the component removes).
+VARIANTS = ("dev", "prod", "dev+spark-operator", "prod+spark-operator")
 SPARK_COMPONENT = "../../components/spark-operator-landing"
 
 CLI_CALL = re.compile(r"\btmdb-pipeline\s+([a-z][a-z-]*)")
