@@ -6,6 +6,7 @@ credentials."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -290,7 +291,10 @@ def secret_templates() -> dict[str, set[str]]:
     for generator in kustomization["secretGenerator"]:
         keys: set[str] = set()
         for env in generator.get("envs", []):
-            keys |= set(env_file_entries(K8S / "base" / (env + ".example")))
+            path = K8S / "base" / (env + ".example")
+            keys |= set(env_file_entries(path))
+            # optional keys, documented commented out (`# KEY=`)
+            keys |= set(re.findall(r"^# ([A-Z][A-Z0-9_]*)=$", path.read_text(), re.M))
         templates[generator["name"]] = keys
     return templates
 

@@ -146,9 +146,38 @@ def test_given_k8s_then_every_pod_that_opens_the_catalog_gets_every_lakehouse_se
     assert ("bronze-landing" if "spark" in variant else "pipeline") in checked
 
 
+# Optional secrets of the catalog: the code takes any value, an empty one too, as a token. deploy/
+# hands them over only when the user set them (k8s: optional Secret keys, commented out in the
+# template; compose: not at all, the fixture catalog needs neither).
+OPTIONAL_CATALOG_SECRETS = {"ICEBERG_CATALOG_TOKEN", "ICEBERG_CATALOG_CREDENTIAL"}
+
+
 def test_given_compose_then_the_pipeline_gets_every_lakehouse_setting(compose):
-    missing = LAKEHOUSE - set(compose["services"]["pipeline"]["environment"])
+    env = compose["services"]["pipeline"]["environment"]
+    missing = LAKEHOUSE - OPTIONAL_CATALOG_SECRETS - set(env)
     assert missing == set()
+    for name, service in compose["services"].items():
+        for key in OPTIONAL_CATALOG_SECRETS & set(service.get("environment") or {}):
+            value = str(service["environment"][key])
+            assert re.fullmatch(r"\$\{" + key + r":\?[^}]+\}", value), f"{name}.{key}: never an empty default"
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_given_k8s_then_the_optional_catalog_secrets_are_unset_unless_given(rendered, variant):
+    template = (DEPLOY / "k8s/base/credentials/tmdb.env.example").read_text()
+    for key in OPTIONAL_CATALOG_SECRETS:
+        assert key not in env_file_entries(DEPLOY / "k8s/base/credentials/tmdb.env.example")
+        assert re.search(rf"^# {key}=$", template, re.M), (
+            f"document {key} (commented out) in tmdb.env.example"
+        )
+    refs = []
+    for _, spec in pod_specs(rendered[variant]):
+        for container in spec["containers"]:
+            refs += [item for item in container.get("env", []) if item["name"] in OPTIONAL_CATALOG_SECRETS]
+    for app in by_kind(rendered[variant], "SparkApplication"):
+        refs += [item for item in app["spec"]["driver"]["env"] if item["name"] in OPTIONAL_CATALOG_SECRETS]
+    assert refs
+    assert all(item["valueFrom"]["secretKeyRef"]["optional"] is True for item in refs)
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
@@ -189,7 +218,7 @@ def test_given_compose_then_every_secret_setting_is_a_variable_reference(compose
                     f"{name}.{key} is not a ${{VAR}} reference"
                 )
                 seen.add(key)
-    assert {"S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "ICEBERG_CATALOG_TOKEN", "MONGO_URI"} <= seen
+    assert {"S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "MONGO_URI"} <= seen
 
 
 def test_given_the_spark_operator_component_then_its_driver_is_not_told_to_run_spark_locally(rendered):
