@@ -41,6 +41,30 @@ def refused(action: Any) -> bool:
     return False
 
 
+def preflight(key: str, secret: str) -> str:
+    """The pipeline's own check of the object store (tmdb_pipeline.stack.catalog), with deploy's settings."""
+    from pydantic import SecretStr
+
+    from tmdb_pipeline.settings import IcebergSettings, S3Settings, StackSettings
+    from tmdb_pipeline.stack.catalog import LakehouseError, check_object_store
+
+    iceberg = IcebergSettings(
+        catalog_type="rest", warehouse="s3://warehouse/", catalog_uri="http://127.0.0.1:9"
+    )
+    s3 = S3Settings(
+        endpoint="http://127.0.0.1:8333",
+        region="us-east-1",
+        path_style_access=True,
+        access_key_id=SecretStr(key),
+        secret_access_key=SecretStr(secret),
+    )
+    try:
+        check_object_store(StackSettings(), iceberg, s3)
+    except LakehouseError as exc:
+        return f"refused: {exc}"
+    return "ok"
+
+
 def main(script: str, work: str) -> dict[str, Any]:
     env = {
         **os.environ,
@@ -102,6 +126,8 @@ def main(script: str, work: str) -> dict[str, Any]:
         seen["other_bucket_created"] = other.returncode == 0
         seen["other_bucket_refused"] = refused(lambda: store.open_output_stream("other/x").close())
         seen["wrong_secret_refused"] = refused(lambda: s3(KEY, "wrong").get_file_info("warehouse/probe/x"))
+        seen["preflight"] = preflight(KEY, SECRET)
+        seen["preflight_wrong_secret"] = preflight(KEY, "wrong")
     finally:
         # weed shuts down gracefully in about 25 s; the namespace is thrown away anyway
         server.kill()

@@ -232,6 +232,11 @@ def test_given_the_dockerfile_then_it_installs_from_the_lock_with_java_17_and_th
     assert "uv sync --frozen --no-dev --no-install-project" in text
     assert "uv sync --frozen --no-dev\n" in text
     assert "spark_jars(" in text
+    # S3FileIO comes with the stack's own jar set (one resolution for the local stack and the image)
+    from tmdb_pipeline.stack.spark import SPARK_EXTRA_ARTIFACTS
+
+    assert "iceberg-aws-bundle" in SPARK_EXTRA_ARTIFACTS
+    assert "iceberg-aws-bundle-*.jar" in text
     setup_uv = re.search(r'^UV_VERSION="([^"]+)"', (ROOT / "scripts/setup.sh").read_text(), re.M)
     assert setup_uv and f"ARG UV_VERSION={setup_uv.group(1)}" in text, "same uv as scripts/setup.sh"
     spark = SparkSettings.model_fields

@@ -75,6 +75,13 @@ def test_given_the_keys_then_the_identity_may_only_use_the_warehouse_bucket(prob
     assert probed["wrong_secret_refused"] is True
 
 
+def test_given_the_store_as_deployed_then_the_pipelines_own_preflight_accepts_it(probed):
+    """tmdb_pipeline.stack.catalog.check_object_store, with deploy's endpoint, bucket and identity."""
+    assert probed["preflight"] == "ok"
+    assert probed["preflight_wrong_secret"].startswith("refused: ")
+    assert "S3_ACCESS_KEY_ID" in probed["preflight_wrong_secret"]
+
+
 def test_given_ensure_bucket_then_it_creates_the_bucket_once_and_is_idempotent(probed):
     for attempt in ("ensure_first", "ensure_again"):
         rc, last = probed[attempt]

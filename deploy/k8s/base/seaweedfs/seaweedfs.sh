@@ -42,11 +42,12 @@ serve() {
   ]
 }
 JSON
-  # -s3.port.iceberg=0: SeaweedFS's own Iceberg catalog stays off, the catalog is iceberg-rest.
+  # As the local stack (tmdb_pipeline/stack/s3.py) runs it, on SeaweedFS's default ports. SeaweedFS's
+  # own Iceberg catalog and Lance server stay off: the catalog is iceberg-rest.
   exec weed -logtostderr=true server \
     -dir="$data" -volume.max=0 -master.volumeSizeLimitMB=1024 \
     -ip="$host" -ip.bind=0.0.0.0 \
-    -s3 -s3.port=8333 -s3.config="$config" -s3.port.iceberg=0
+    -filer -s3 -s3.port=8333 -s3.config="$config" -s3.port.iceberg=0 -s3.port.lance=0
 }
 
 weed_shell() {
