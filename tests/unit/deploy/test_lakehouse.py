@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from deploy_support import (
     config_data,
     env_file_entries,
     image_name,
+    kustomize_command,
     one,
     pod_specs,
 )
@@ -333,3 +335,15 @@ def test_given_the_credential_folder_then_no_template_is_left_for_a_removed_secr
 def secret_templates_files() -> list[str]:
     kustomization = yaml.safe_load((K8S / "base" / "kustomization.yaml").read_text())
     return [env for generator in kustomization["secretGenerator"] for env in generator.get("envs", [])]
+
+
+def test_given_prod_without_the_tmdb_credentials_file_then_kustomize_refuses_to_render(k8s_copy, tmp_path):
+    """The first line of refusal: no credentials/tmdb.env, no manifests (the init check covers empty keys)."""
+    copy = tmp_path / "k8s"
+    shutil.copytree(k8s_copy, copy)
+    (copy / "base" / "credentials" / "tmdb.env").unlink()
+    result = subprocess.run(
+        [*kustomize_command(), str(copy / "overlays" / "prod")], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert "credentials/tmdb.env" in result.stderr
