@@ -22,7 +22,7 @@ from deploy_support import COMPOSE_FILE, K8S, SPARK_COMPONENT, VARIANTS, render
 
 @pytest.fixture(scope="session")
 def k8s_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """deploy/k8s with credentials/*.env made from the templates, plus a dev+spark-operator overlay."""
+    """deploy/k8s with credentials/*.env made from the templates, plus the +spark-operator overlays."""
     target = tmp_path_factory.mktemp("deploy") / "k8s"
     # never the developer's real credentials: only the templates travel
     shutil.copytree(
@@ -40,6 +40,22 @@ def k8s_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert "components" not in kustomization, "dev already lists components: update this fixture"
     kustomization["components"] = [SPARK_COMPONENT]
     (spark / "kustomization.yaml").write_text(yaml.safe_dump(kustomization, sort_keys=False))
+    # prod + the component, as deploy/README.md tells: an overlay over prod (with prod's image)
+    prod = yaml.safe_load((target / "overlays" / "prod" / "kustomization.yaml").read_text())
+    wrapper = target / "overlays" / "prod-spark-operator"
+    wrapper.mkdir()
+    (wrapper / "kustomization.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "apiVersion": "kustomize.config.k8s.io/v1beta1",
+                "kind": "Kustomization",
+                "resources": ["../prod"],
+                "components": [SPARK_COMPONENT],
+                "images": prod["images"],
+            },
+            sort_keys=False,
+        )
+    )
     return target
 
 

@@ -26,8 +26,9 @@ CRD_SCHEMAS = ROOT.parent / "shared" / "data" / "k8s-crd-schemas"
 DOWNLOADS = Path(os.environ.get("STACK_DOWNLOADS") or ROOT / ".local" / "downloads")
 PIPELINE_IMAGE = "tmdb-pipeline"
 
-# What `kustomize build` runs on: both overlays, and dev with the opt-in Spark operator component.
-VARIANTS = ("dev", "prod", "dev+spark-operator")
+# What `kustomize build` runs on: both overlays, and each with the opt-in Spark operator component
+# (dev lists it; prod is wrapped, because prod's patches target the Deployment the component removes).
+VARIANTS = ("dev", "prod", "dev+spark-operator", "prod+spark-operator")
 SPARK_COMPONENT = "../../components/spark-operator-landing"
 
 CLI_CALL = re.compile(r"\btmdb-pipeline\s+([a-z][a-z-]*)")
@@ -117,11 +118,10 @@ def env_file_entries(path: Path) -> dict[str, str]:
     return entries
 
 
-def settings_env_names() -> set[str]:
-    """Every environment variable a settings model of the project reads (prefix + field name)."""
+def _settings_fields() -> Iterator[tuple[str, Any]]:
+    """(environment variable, pydantic field) for every field of every settings model of the project."""
     from pydantic_settings import BaseSettings
 
-    names = set()
     paths = [*ROOT.glob("tmdb_pipeline/**/settings.py"), *ROOT.glob("serving_api/**/settings.py")]
     for path in sorted(paths):
         module = importlib.import_module(".".join(path.relative_to(ROOT).with_suffix("").parts))
@@ -133,5 +133,20 @@ def settings_env_names() -> set[str]:
                 and obj.__module__ == module.__name__
             ):
                 prefix = str(obj.model_config.get("env_prefix", ""))
-                names |= {f"{prefix}{field}".upper() for field in obj.model_fields}
-    return names
+                for field, info in obj.model_fields.items():
+                    yield f"{prefix}{field}".upper(), info
+
+
+def settings_env_names() -> set[str]:
+    """Every environment variable a settings model of the project reads (prefix + field name)."""
+    return {name for name, _ in _settings_fields()}
+
+
+def secret_settings_env_names() -> set[str]:
+    """The settings the code holds as secrets (SecretStr, alone or in a union such as SecretStr | None)."""
+    from pydantic import SecretStr
+
+    def is_secret(annotation: Any) -> bool:
+        return annotation is SecretStr or any(is_secret(arg) for arg in getattr(annotation, "__args__", ()))
+
+    return {name for name, info in _settings_fields() if is_secret(info.annotation)}

@@ -19,8 +19,9 @@ from deploy_support import (
     image_name,
 )
 
-STATEFUL = ("kafka", "mongo", "minio", "iceberg-rest")
-SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|API_KEY|ACCESS_KEY|_KEYS$|ROOT_USER|USERNAME")
+STATEFUL = ("kafka", "mongo", "seaweedfs", "iceberg-rest")
+SEAWEEDFS_IMAGE = "chrislusf/seaweedfs:"
+SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|CREDENTIAL|API_KEY|ACCESS_KEY|_KEYS$|ROOT_USER|USERNAME")
 # ${VAR}, ${VAR:-default}, ${VAR:?message}; `$${...}` is a literal `${` for the container's shell
 REFERENCE = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}")
 URI_WITH_PASSWORD = re.compile(r"^[a-z][a-z0-9+.-]*://[^:/@\s]+:([^@\s]+)@")
@@ -47,7 +48,7 @@ def environment(service: dict[str, Any]) -> dict[str, str]:
 
 
 def test_given_the_compose_file_then_every_service_has_a_pinned_image_or_the_pipeline_build(compose):
-    assert set(services(compose)) >= {*STATEFUL, "minio-init", "emulator", "pipeline", "api"}
+    assert set(services(compose)) >= {*STATEFUL, "seaweedfs-init", "emulator", "pipeline", "api"}
     for name, service in services(compose).items():
         assert "image" in service or "build" in service, name
         image = service["image"]
@@ -61,6 +62,10 @@ def test_given_the_compose_file_then_every_service_has_a_pinned_image_or_the_pip
     assert services(compose)["kafka"]["image"].startswith("apache/kafka:4.1.")
     assert services(compose)["iceberg-rest"]["image"].startswith("apache/iceberg-rest-fixture:")
     assert services(compose)["mongo"]["image"].startswith("mongo:")
+    # the Docker Hub minio/minio and minio/mc repositories are gone (September 2026)
+    assert not any("minio" in service["image"] for service in services(compose).values())
+    assert services(compose)["seaweedfs"]["image"] == services(compose)["seaweedfs-init"]["image"]
+    assert services(compose)["seaweedfs"]["image"].startswith(SEAWEEDFS_IMAGE)
 
 
 def test_given_the_compose_file_then_kafka_runs_in_kraft_mode(compose):
@@ -96,12 +101,13 @@ def test_given_the_compose_file_then_depends_on_targets_exist_and_wait_for_the_r
                 pytest.fail(f"{name} -> {target}: use a health or completion condition, not {state}")
             waits += 1
     assert waits >= 6
-    minio_init = all_services["minio-init"]["depends_on"]
-    assert minio_init == {"minio": {"condition": "service_healthy"}}
+    store_init = all_services["seaweedfs-init"]["depends_on"]
+    assert store_init == {"seaweedfs": {"condition": "service_healthy"}}
     assert (
-        all_services["iceberg-rest"]["depends_on"]["minio-init"]["condition"]
+        all_services["iceberg-rest"]["depends_on"]["seaweedfs-init"]["condition"]
         == "service_completed_successfully"
     )
+    assert all_services["pipeline"]["depends_on"]["iceberg-rest"]["condition"] == "service_healthy"
     # the emulator is an optional profile: the pipeline waits for it only when it is enabled
     assert all_services["emulator"]["profiles"] == ["emulator"]
     assert all_services["pipeline"]["depends_on"]["emulator"]["required"] is False
@@ -124,11 +130,53 @@ def test_given_the_compose_file_then_no_secret_is_written_inline(compose):
 
 
 def test_given_the_stateful_services_then_their_credentials_are_required_not_defaulted(compose):
-    for name in (*STATEFUL, "minio-init"):
+    for name in (*STATEFUL, "seaweedfs-init"):
         for key, value in environment(services(compose)[name]).items():
             if SECRET_NAME.search(key):
                 (reference,) = REFERENCE.finditer(value)
                 assert reference.group(2) == ":?", f"{name}.{key}: use ${{VAR:?message}}, not a default"
+
+
+def test_given_the_pipeline_then_it_uses_the_rest_catalog_and_the_object_store_not_its_volume(compose):
+    """Tables live in the REST catalog and SeaweedFS; the volume keeps the extract state and checkpoints."""
+    env = environment(services(compose)["pipeline"])
+    assert env["ICEBERG_CATALOG_TYPE"] == "rest"
+    assert env["ICEBERG_CATALOG_URI"] == "http://iceberg-rest:8181"
+    assert env["ICEBERG_WAREHOUSE"].startswith("s3://warehouse")
+    assert env["S3_ENDPOINT"] == "http://seaweedfs:8333"
+    assert env["S3_PATH_STYLE_ACCESS"] == "true"
+    assert "ICEBERG_CATALOG_DB" not in env, "no JDBC catalog file on the pipeline's volume"
+    for key in ("S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"):
+        (reference,) = REFERENCE.finditer(env[key])
+        assert reference.group(2) == ":?", f"pipeline.{key} must be required"
+    # the same identity for the store, the catalog and the pipeline
+    store, catalog = (environment(services(compose)[name]) for name in ("seaweedfs", "iceberg-rest"))
+    assert store["S3_ACCESS_KEY_ID"] == catalog["AWS_ACCESS_KEY_ID"] == env["S3_ACCESS_KEY_ID"]
+    assert store["S3_SECRET_ACCESS_KEY"] == catalog["AWS_SECRET_ACCESS_KEY"] == env["S3_SECRET_ACCESS_KEY"]
+    assert catalog["CATALOG_WAREHOUSE"] == env["ICEBERG_WAREHOUSE"]
+    assert catalog["CATALOG_S3_ENDPOINT"] == env["S3_ENDPOINT"]
+    assert catalog["CATALOG_IO__IMPL"] == "org.apache.iceberg.aws.s3.S3FileIO"
+    assert catalog["CATALOG_S3_PATH__STYLE__ACCESS"] == "true"
+    assert catalog["AWS_REGION"] == env["S3_REGION"]
+    assert catalog["CATALOG_URI"].startswith("jdbc:sqlite:/home/iceberg/")
+    assert "iceberg-catalog:/home/iceberg" in services(compose)["iceberg-rest"]["volumes"]
+    # Spark's checkpoints stay on the pipeline's own volume (a file system with atomic renames)
+    assert env["LANDING_CHECKPOINT_DIR"].startswith("file:///data/")
+
+
+def test_given_seaweedfs_then_store_and_init_run_the_shared_script_with_the_bucket_of_the_warehouse(compose):
+    store, init = services(compose)["seaweedfs"], services(compose)["seaweedfs-init"]
+    script = "./k8s/base/seaweedfs/seaweedfs.sh:/opt/tmdb/seaweedfs.sh:ro"
+    assert script in store["volumes"] and script in init["volumes"]
+    assert store["entrypoint"] == init["entrypoint"] == ["/bin/sh", "/opt/tmdb/seaweedfs.sh"]
+    assert (store["command"], init["command"]) == (["serve"], ["ensure-bucket"])
+    bucket = (
+        environment(services(compose)["pipeline"])["ICEBERG_WAREHOUSE"].removeprefix("s3://").split("/")[0]
+    )
+    assert environment(store)["S3_BUCKET"] == environment(init)["S3_BUCKET"] == bucket
+    assert environment(store)["SEAWEEDFS_HOST"] == environment(init)["SEAWEEDFS_HOST"] == "seaweedfs"
+    # the image's user owns /data; never root
+    assert store["user"] == init["user"] == "1000:1000"
 
 
 def strings(node: Any) -> list[str]:
@@ -184,6 +232,11 @@ def test_given_the_dockerfile_then_it_installs_from_the_lock_with_java_17_and_th
     assert "uv sync --frozen --no-dev --no-install-project" in text
     assert "uv sync --frozen --no-dev\n" in text
     assert "spark_jars(" in text
+    # S3FileIO comes with the stack's own jar set (one resolution for the local stack and the image)
+    from tmdb_pipeline.stack.spark import SPARK_EXTRA_ARTIFACTS
+
+    assert "iceberg-aws-bundle" in SPARK_EXTRA_ARTIFACTS
+    assert "iceberg-aws-bundle-*.jar" in text
     setup_uv = re.search(r'^UV_VERSION="([^"]+)"', (ROOT / "scripts/setup.sh").read_text(), re.M)
     assert setup_uv and f"ARG UV_VERSION={setup_uv.group(1)}" in text, "same uv as scripts/setup.sh"
     spark = SparkSettings.model_fields
