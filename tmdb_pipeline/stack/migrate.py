@@ -152,9 +152,12 @@ def move_checkpoint(
     """Copy the landing checkpoint to where landing looks for it now, once. Refuses a checkpoint
     whose last batch was planned but never committed: replaying it under a new checkpoint path
     could land it twice."""
-    source = Path(urlparse(landing.checkpoint(old, stack)).path)
     target = Path(urlparse(landing.checkpoint(new, stack)).path)
-    if source == target or not source.exists():
+    # where the old landing kept it: the setting, else its default beside the old file warehouse
+    candidates = [landing.checkpoint(old, stack), LandingSettings(checkpoint_dir=None).checkpoint(old, stack)]
+    found = [Path(urlparse(c).path) for c in candidates if Path(urlparse(c).path).exists()]
+    source = next((path for path in found if path != target), None)
+    if source is None:
         return "no checkpoint to move"
     if target.exists():
         return f"kept the checkpoint already at {target}"

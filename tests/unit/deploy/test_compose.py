@@ -229,8 +229,9 @@ def test_given_the_dockerfile_then_it_installs_from_the_lock_with_java_17_and_th
     assert re.search(r"^ARG PYTHON_IMAGE=python:3\.11-slim-bookworm$", text, re.M)
     assert text.count("FROM ${PYTHON_IMAGE}") == 2
     assert "openjdk-17-jre-headless maven" in text
-    assert "uv sync --frozen --no-dev --no-install-project" in text
-    assert "uv sync --frozen --no-dev\n" in text
+    # the local stack's S3 server (group local-stack) stays out of the image
+    assert "uv sync --frozen --no-dev --no-group local-stack --no-install-project" in text
+    assert "uv sync --frozen --no-dev --no-group local-stack\n" in text
     assert "spark_jars(" in text
     # S3FileIO comes with the stack's own jar set (one resolution for the local stack and the image)
     from tmdb_pipeline.stack.spark import SPARK_EXTRA_ARTIFACTS
