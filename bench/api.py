@@ -202,7 +202,7 @@ def run_direct(
     targets = [rng.randint(1, ids) for _ in range(100_000)]
 
     async def main() -> Result:
-        api_settings = ApiSettings(mongo_socket_timeout_ms=SOCKET_TIMEOUT_MS)
+        api_settings = ApiSettings(query_timeout_ms=SOCKET_TIMEOUT_MS)
         client = Mongo(mongo, api_settings, Metrics()).connect()  # the API's client options
         repository = MovieRepository(client[mongo.database])
         checks = HealthChecks(client[mongo.database], api_settings.health_timeout_ms / 1000)
@@ -294,7 +294,7 @@ def bench(args: argparse.Namespace, mongo: MongoSettings) -> None:
         "MONGO_URI": mongo.uri.get_secret_value(),
         "MONGO_DATABASE": DATABASE,
         "API_WORKERS": "1",
-        "API_MONGO_SOCKET_TIMEOUT_MS": str(SOCKET_TIMEOUT_MS),
+        "API_QUERY_TIMEOUT_MS": str(SOCKET_TIMEOUT_MS),
     }
     with running_api(env) as api:
         for label, path, kind in (

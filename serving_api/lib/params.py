@@ -49,10 +49,15 @@ Department = Annotated[
         required=False,
     ),
 ]
+# the words of a search are its runs of letters, digits and underscores: it needs at least one
+WORD_PATTERN = r"\w"
 SearchText = Annotated[
     str,
     Parameter(
-        description="words to look for; each must start a word of the name", min_length=1, max_length=100
+        description="words to look for (at least one letter or digit); each must start a word of the name",
+        min_length=1,
+        max_length=100,
+        pattern=WORD_PATTERN,
     ),
 ]
 OptionalSearchText = Annotated[
@@ -61,6 +66,7 @@ OptionalSearchText = Annotated[
         description="words the name must contain (each matches the start of a word)",
         min_length=1,
         max_length=100,
+        pattern=WORD_PATTERN,
         required=False,
     ),
 ]

@@ -11,7 +11,7 @@ from typing import Any
 
 from litestar.di import NamedDependency
 
-from serving_api.lib.mongo import Db
+from serving_api.lib.mongo import Db, max_time_ms
 
 Doc = dict[str, Any]
 FIELDS = {
@@ -47,7 +47,9 @@ class GenreRepository:
         self.stats = db["genre_stats"]
 
     async def rows(self, match: Doc) -> list[Doc]:
-        cursor = self.stats.find(match, FIELDS).sort([("genre", 1), ("release_year", 1)])
+        cursor = self.stats.find(match, FIELDS, max_time_ms=max_time_ms()).sort(
+            [("genre", 1), ("release_year", 1)]
+        )
         return await cursor.to_list()
 
 

@@ -10,6 +10,7 @@ from litestar.di import NamedDependency, Provide
 from serving_api.domain.movies.schemas import MoviePage, movie_summary
 from serving_api.domain.search.repository import SearchRepository, provide_search_repository
 from serving_api.lib.errors import error_specs
+from serving_api.lib.guard import LIST, ROUTE_CLASS
 from serving_api.lib.pagination import PageRequest, page_info
 from serving_api.lib.params import SearchText, search_tokens
 
@@ -24,8 +25,9 @@ class SearchController(Controller):
     @get(
         "/",
         operation_id="searchMovies",
+        opt={ROUTE_CLASS: LIST},
         summary="Search movies by title",
-        responses=error_specs(400, 401, 503),
+        responses=error_specs(400, 401, 429, 503, 504),
     )
     async def search_movies(
         self, search: NamedDependency[SearchRepository], paging: NamedDependency[PageRequest], q: SearchText
