@@ -49,7 +49,7 @@ class ApiSettings(BaseSettings):
     )
     mongo_connect_timeout_ms: int = Field(2000, ge=100)
     query_timeout_ms: int = Field(
-        2000, ge=10, description="budget of one request's MongoDB queries (maxTimeMS); past it a 504"
+        5000, ge=10, description="budget of one request's MongoDB queries (maxTimeMS); past it a 504"
     )
     mongo_max_pool_size: int = Field(50, ge=1)
     health_timeout_ms: int = Field(1000, ge=50, description="budget of /health's MongoDB ping")

@@ -149,11 +149,15 @@ EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
 
 
 def error_specs(*statuses: int) -> dict[int, ResponseSpec]:
-    """OpenAPI entries for the error statuses a route can answer, all with ErrorBody."""
+    """OpenAPI entries for the error statuses a route can answer, all with ErrorBody; every route
+    can answer 414 and 431 (request too large)."""
+    statuses = (*statuses, 414, 431)
     descriptions = {
         400: "A parameter is invalid; `errors` names each one",
         401: "X-API-Key missing or not accepted (only when API keys are configured)",
         404: "No such resource",
+        414: "The request target is longer than API_MAX_URL_LENGTH",
+        431: "The request headers are larger than API_MAX_HEADER_BYTES",
         429: "Too many requests of this kind are in progress; retry after Retry-After seconds",
         503: "MongoDB is unavailable; retry after Retry-After seconds",
         504: "MongoDB answered too slowly (the query exceeded its time budget)",

@@ -2,8 +2,8 @@
 
 - A parameter the operation does not declare is a 400 that lists the known ones (`?pagesize=1`
   would otherwise be ignored silently).
-- Integers are decimal digits only and numbers plain decimals: msgspec's lax conversion would read
-  `1e2` as 100 and `null` as "no value", neither of which the schema allows.
+- Integers are decimal digits only and numbers decimals (with an exponent, not nan or inf):
+  msgspec's lax conversion would read `1e2` as the integer 100 and `null` as "no value".
 - Optional parameters are published as optional, never as nullable: absent means "no filter",
   and there is no literal that means absent (`openapi_without_nulls` removes the `null` branch
   Litestar derives from `T | None`).
@@ -21,12 +21,12 @@ from litestar.openapi.spec import OpenAPI, Parameter, Schema
 from litestar.openapi.spec.enums import OpenAPIType
 
 INTEGER = re.compile(r"-?[0-9]+")
-NUMBER = re.compile(r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
+NUMBER = re.compile(r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 _SCALARS = {OpenAPIType.INTEGER: INTEGER, OpenAPIType.NUMBER: NUMBER}
 
 
 def openapi_without_nulls(openapi: OpenAPI) -> None:
-    """Publish `T | None` query parameters as plain optional `T` (in place)."""
+    """Publish `T | None` parameters as plain optional `T`, integer bounds as integers (in place)."""
     for item in (openapi.paths or {}).values():
         for operation in (item.get, item.head):
             for parameter in (operation.parameters or []) if operation else []:
@@ -35,6 +35,7 @@ def openapi_without_nulls(openapi: OpenAPI) -> None:
 
 
 def _drop_null(schema: Schema) -> None:
+    _integral_bounds(schema)
     if isinstance(schema.type, list):  # Literal[...] | None: type [null, string], None among the enum
         types = [t for t in schema.type if t != OpenAPIType.NULL]
         schema.type = types[0] if len(types) == 1 else types
@@ -48,6 +49,18 @@ def _drop_null(schema: Schema) -> None:
         if value is not None and getattr(schema, name, None) is None:
             setattr(schema, name, value)
     schema.one_of = None
+    _integral_bounds(schema)
+
+
+def _integral_bounds(schema: Schema) -> None:
+    """Litestar writes some integer bounds as floats (`maximum: 100.0`): a client generating
+    values from them would send `99.0`, which an integer parameter refuses."""
+    if schema.type != OpenAPIType.INTEGER:
+        return
+    for name in ("minimum", "maximum", "exclusive_minimum", "exclusive_maximum"):
+        value = getattr(schema, name, None)
+        if isinstance(value, float) and value.is_integer():
+            setattr(schema, name, int(value))
 
 
 def _scalar_ok(schema: Schema, value: str) -> bool:
@@ -84,6 +97,8 @@ class QueryRules:
             if schema is None:
                 listed = ", ".join(sorted(known)) or "none"
                 problems.append({"key": name, "source": "query", "message": f"unknown; known: {listed}"})
+            elif schema.type == OpenAPIType.BOOLEAN and value not in ("true", "false"):
+                problems.append({"key": name, "source": "query", "message": "must be true or false"})
             elif schema.enum is not None and value not in schema.enum:
                 choices = ", ".join(str(choice) for choice in schema.enum)
                 problems.append({"key": name, "source": "query", "message": f"must be one of {choices}"})

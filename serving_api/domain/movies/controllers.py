@@ -21,7 +21,7 @@ from serving_api.domain.movies.schemas import (
 from serving_api.lib.errors import error_specs
 from serving_api.lib.guard import LIST, LOOKUP, ROUTE_CLASS
 from serving_api.lib.pagination import PageRequest, page_info
-from serving_api.lib.params import Genre, MovieId, Order, SentimentLabel, YearFrom, YearTo, check_year_range
+from serving_api.lib.params import Genre, MovieId, Order, SentimentLabel, YearFrom, YearTo
 
 MovieSort = Literal["popularity", "rating", "release_date", "sentiment"]
 
@@ -79,7 +79,6 @@ class MovieController(Controller):
         order: Order = "desc",
     ) -> MoviePage:
         """Movies matching every given filter, one page at a time."""
-        check_year_range(year_from, year_to)
         filters = MovieFilters(genre, year_from, year_to, min_rating, min_votes, language, sentiment)
         docs, total = await movies.list(filters, sort, order, paging)
         return MoviePage(items=[movie_summary(doc) for doc in docs], **page_info(paging, total))

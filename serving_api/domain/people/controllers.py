@@ -46,7 +46,10 @@ class PeopleController(Controller):
     ) -> PersonPage:
         """Cast and crew, optionally of one department or matching a name."""
         name_tokens = search_tokens(q) if q is not None else []
-        docs, total = await people.list(department, name_tokens, sort, order, paging)
+        if q is not None and not name_tokens:
+            docs, total = [], 0  # a name without words matches nobody
+        else:
+            docs, total = await people.list(department, name_tokens, sort, order, paging)
         return PersonPage(items=[person_summary(doc) for doc in docs], **page_info(paging, total))
 
     @get(

@@ -34,5 +34,6 @@ class SearchController(Controller):
     ) -> MoviePage:
         """Movies whose title or original title has words starting with each word of `q`
         (case and accents ignored), most popular first."""
-        docs, total = await search.titles(search_tokens(q), paging)
+        words = search_tokens(q)
+        docs, total = await search.titles(words, paging) if words else ([], 0)
         return MoviePage(items=[movie_summary(doc) for doc in docs], **page_info(paging, total))

@@ -27,7 +27,10 @@ class SystemController(Controller):
         summary="Health of the API and its dependencies",
         opt={PUBLIC: True},
         security=[{}],
-        responses={503: ResponseSpec(data_container=Health, description="MongoDB is unavailable")},
+        responses={
+            503: ResponseSpec(data_container=Health, description="MongoDB is unavailable"),
+            **error_specs(),
+        },
         cache_control=None,
     )
     async def health(self, db: NamedDependency[Db], state: State) -> Response[Health]:
