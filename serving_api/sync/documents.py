@@ -197,6 +197,22 @@ def person_document(row: Row) -> Document | None:
             "birthday": as_datetime(row["birthday"]),
             "movie_count": row["movie_count"],
             "filmography": filmography,
+        }
+    )
+
+
+def person_card_document(row: Row) -> Document | None:
+    """What /people lists, filters, sorts and searches, without the filmography (see movie cards)."""
+    if row["person_id"] is None:
+        return None
+    return with_hash(
+        {
+            "_id": row["person_id"],
+            "name": row["name"],
+            "known_for_department": row["known_for_department"],
+            "popularity": clean_float(row["popularity"]),
+            "profile_path": row["profile_path"],
+            "movie_count": row["movie_count"],
             "_name_tokens": tokens(row["name"]),
         }
     )
@@ -254,6 +270,7 @@ TARGETS: tuple[Target, ...] = (
     Target("movie_metrics", "movie_cards", movie_card_document),
     Target("movie_reviews", "reviews", review_document),
     Target("person_filmography", "people", person_document),
+    Target("person_filmography", "person_cards", person_card_document),
     Target("trending_movies", "trending", trending_document),
     Target("genre_year_trends", "genre_stats", genre_stats_document),
 )

@@ -23,9 +23,9 @@ PEOPLE_SORT_FIELDS: dict[str, str] = {
 }
 
 
-def _sorted_by(field: str, *prefix: str, tie: str = "_id") -> IndexModel:
-    keys = [(p, ASCENDING) for p in prefix] + [(field, DESCENDING), (tie, ASCENDING)]
-    name = "_".join([*prefix, field, tie.lstrip("_")]).replace(".", "_")
+def _sorted_by(field: str, *prefix: str) -> IndexModel:
+    keys = [(p, ASCENDING) for p in prefix] + [(field, DESCENDING), ("_id", ASCENDING)]
+    name = "_".join([*prefix, field, "id"]).replace(".", "_")
     return IndexModel(keys, name=name)
 
 
@@ -45,10 +45,10 @@ INDEXES: dict[str, list[IndexModel]] = {
             name="movie_id_created_at_id",
         ),
     ],
-    # people's `_id` is the id as a string (see documents.lookup_id): pages tie-break on the number
-    "people": [
-        *(_sorted_by(field, tie="person_id") for field in PEOPLE_SORT_FIELDS.values()),
-        _sorted_by("popularity", "known_for_department", tie="person_id"),
+    # /people/{id} reads `people` by _id only; the list and name search read `person_cards`
+    "person_cards": [
+        *(_sorted_by(field) for field in PEOPLE_SORT_FIELDS.values()),
+        _sorted_by("popularity", "known_for_department"),
         IndexModel([("_name_tokens", ASCENDING)], name="name_tokens"),
     ],
     "trending": [IndexModel([("trend_rank", ASCENDING), ("_id", ASCENDING)], name="trend_rank_id")],

@@ -33,6 +33,7 @@ class PeopleRepository:
     def __init__(self, db: Db, totals: Totals) -> None:
         self.totals = totals
         self.people = db["people"]
+        self.cards = db["person_cards"]
 
     async def list(
         self, department: str | None, name_tokens: list[str], sort: str, order: str, page: PageRequest
@@ -40,17 +41,17 @@ class PeopleRepository:
         query = people_query(department, name_tokens)
         direction = -1 if order == "desc" else 1
         cursor = (
-            self.people.find(query, SUMMARY_FIELDS, max_time_ms=max_time_ms())
-            .sort([(PEOPLE_SORT_FIELDS[sort], direction), ("person_id", -direction)])
+            self.cards.find(query, SUMMARY_FIELDS, max_time_ms=max_time_ms())
+            .sort([(PEOPLE_SORT_FIELDS[sort], direction), ("_id", -direction)])
             .skip(page.offset)
             .limit(page.page_size)
         )
         items = await cursor.to_list()
-        return items, await self.totals.of(self.people, query, page, len(items))
+        return items, await self.totals.of(self.cards, query, page, len(items))
 
     async def get(self, person_id: int) -> Doc | None:
         return await self.people.find_one(
-            {"_id": lookup_id(person_id)}, {"_name_tokens": 0, "_hash": 0}, max_time_ms=max_time_ms()
+            {"_id": lookup_id(person_id)}, {"_hash": 0}, max_time_ms=max_time_ms()
         )
 
 

@@ -61,7 +61,7 @@ def _day(value: datetime | None) -> date | None:
 
 def person_summary(doc: dict[str, Any]) -> PersonSummary:
     return PersonSummary(
-        id=doc["person_id"],
+        id=doc["_id"],
         name=doc.get("name"),
         known_for_department=doc.get("known_for_department"),
         popularity=doc.get("popularity"),

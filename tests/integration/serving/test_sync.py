@@ -18,6 +18,7 @@ KEYS = {
     "movie_cards": "movie_id",
     "reviews": "review_id",
     "people": "person_id",
+    "person_cards": "person_id",
     "trending": "movie_id",
 }
 
