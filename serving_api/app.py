@@ -27,7 +27,7 @@ from serving_api.lib.mongo import Mongo, provide_db
 from serving_api.lib.openapi import openapi_config
 from serving_api.lib.pagination import page_dependency
 from serving_api.lib.query import QueryRules, check_query, openapi_without_nulls
-from serving_api.lib.snapshot import CountCache, SnapshotCache, provide_totals
+from serving_api.lib.snapshot import ReadCache, SnapshotCache, provide_totals
 from serving_api.settings import ApiSettings
 from tmdb_pipeline.settings import MongoSettings, load
 
@@ -73,7 +73,7 @@ def create_app(settings: ApiSettings | None = None, mongo: MongoSettings | None 
                 "settings": settings,
                 "metrics": metrics,
                 "snapshots": snapshots,
-                "counts": CountCache(settings.count_cache_size),
+                "counts": ReadCache(settings.read_cache_size),
             }
         ),
         guards=[ApiKeyGuard(keys, settings.docs_path)] if keys else [],

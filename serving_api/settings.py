@@ -67,7 +67,9 @@ class ApiSettings(BaseSettings):
     cache_max_age_s: int = Field(
         60, ge=0, description="Cache-Control max-age of data routes; ETags make revalidation cheap"
     )
-    count_cache_size: int = Field(1024, ge=0, description="filtered totals cached per synced snapshot")
+    read_cache_size: int = Field(
+        2048, ge=0, description="reads (pages, totals, lookups) kept per synced snapshot; 0 = off"
+    )
     max_url_length: int = Field(2048, ge=256, le=8192, description="longer request targets get a 414")
     max_header_bytes: int = Field(8192, ge=1024, le=65536, description="larger request headers get a 431")
     docs_path: str = Field("/schema", pattern=r"^/[a-z][a-z0-9_/-]*$", description="OpenAPI and docs")

@@ -1,9 +1,11 @@
-"""The Gold snapshot the sync last served, and the totals counted under it.
+"""The Gold snapshot the sync last served, and the reads remembered under it.
 
 The served data changes only when the sync records a new snapshot in `_sync_state` (one small
 document per collection). That record is read at most once per `API_SNAPSHOT_REFRESH_MS` and
-names everything derived from the data: ETag and Last-Modified, and the totals of paged lists,
-which are counted at most once per snapshot (a count on FerretDB decodes every matching document).
+names everything derived from the data: ETag and Last-Modified, and the reads (pages, totals,
+lookups) kept in a bounded LRU under the snapshot's tag, so each is asked of MongoDB at most once
+per snapshot while it stays cached. That is what makes FerretDB on SQLite usable: it decodes every
+document of a collection for any query but an `_id` string lookup (seconds at 10k movies).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 from litestar.datastructures import State
@@ -24,6 +26,8 @@ from pymongo.asynchronous.collection import AsyncCollection
 from serving_api.lib.mongo import Db, max_time_ms
 from serving_api.lib.pagination import PageRequest
 from serving_api.sync.state import STATE_COLLECTION
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -77,24 +81,28 @@ class SnapshotCache:
         return self._snapshot is not None and time.monotonic() - self._read_at < self.refresh_s
 
 
-class CountCache:
-    """Totals by (snapshot, collection, query); concurrent requests for one total share one count."""
+class ReadCache:
+    """Read results by (snapshot, collection, what was read); concurrent identical reads share one."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._totals: OrderedDict[tuple[str, str, bytes], int] = OrderedDict()
-        self._pending: dict[tuple[str, str, bytes], asyncio.Future[int]] = {}
+        self._totals: OrderedDict[tuple[str, str, bytes], Any] = OrderedDict()
+        self._pending: dict[tuple[str, str, bytes], asyncio.Future[Any]] = {}
 
     async def get(
-        self, snapshot: Snapshot, collection: str, query: dict[str, Any], count: Callable[[], Awaitable[int]]
-    ) -> int:
+        self, snapshot: Snapshot, collection: str, query: dict[str, Any], count: Callable[[], Awaitable[T]]
+    ) -> T:
+        if not self.size:
+            return await count()  # caching off: every read goes to MongoDB
         key = (snapshot.tag, collection, msgspec.json.encode(query, order="sorted"))
         if key in self._totals:
             self._totals.move_to_end(key)
-            return self._totals[key]
+            cached: T = self._totals[key]
+            return cached
         if key in self._pending:
-            return await asyncio.shield(self._pending[key])
-        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+            shared: T = await asyncio.shield(self._pending[key])
+            return shared
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending[key] = future
         try:
             total = await count()
@@ -105,17 +113,17 @@ class CountCache:
         finally:
             del self._pending[key]
         future.set_result(total)
-        if self.size:
-            self._totals[key] = total
-            while len(self._totals) > self.size:
-                self._totals.popitem(last=False)
+        self._totals[key] = total
+        while len(self._totals) > self.size:
+            self._totals.popitem(last=False)
         return total
 
 
 class Totals:
-    """The total behind a page, counted only when the page itself cannot tell it."""
+    """A request's reads under the current snapshot: cached reads, and the total behind a page,
+    counted only when the page itself cannot tell it."""
 
-    def __init__(self, db: Db, snapshots: SnapshotCache, counts: CountCache) -> None:
+    def __init__(self, db: Db, snapshots: SnapshotCache, counts: ReadCache) -> None:
         self.db = db
         self.snapshots = snapshots
         self.counts = counts
@@ -137,7 +145,12 @@ class Totals:
             budget = max_time_ms()
             return await collection.count_documents(query, **({"maxTimeMS": budget} if budget else {}))
 
-        return await self.counts.get(snapshot, collection.name, query, count)
+        return await self.counts.get(snapshot, collection.name, {"count": query}, count)
+
+    async def cached(self, collection: str, read: dict[str, Any], fetch: Callable[[], Awaitable[T]]) -> T:
+        """`fetch()`'s result, asked of MongoDB once per snapshot while it stays in the cache."""
+        snapshot = await self.snapshots.current(self.db)
+        return await self.counts.get(snapshot, collection, read, fetch)
 
 
 def provide_totals(state: State) -> Totals:

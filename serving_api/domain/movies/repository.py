@@ -76,26 +76,27 @@ class MovieRepository:
     async def list(
         self, filters: MovieFilters, sort: str, order: str, page: PageRequest
     ) -> tuple[list[Doc], int]:
-        query = list_query(filters, sort)
+        query, spec = list_query(filters, sort), sort_spec(sort, order)
         cursor = (
             self.cards.find(query, CARD_FIELDS, max_time_ms=max_time_ms())
-            .sort(sort_spec(sort, order))
+            .sort(spec)
             .skip(page.offset)
             .limit(page.page_size)
         )
-        items = await cursor.to_list()
+        read = {"find": query, "sort": spec, "skip": page.offset, "limit": page.page_size}
+        items = await self.totals.cached(self.cards.name, read, cursor.to_list)
         return items, await self.totals.of(self.cards, query, page, len(items))
 
     async def get(self, movie_id: int) -> Doc | None:
-        return await self.movies.find_one(
-            {"_id": lookup_id(movie_id)}, {"_hash": 0}, max_time_ms=max_time_ms()
+        key = {"_id": lookup_id(movie_id)}
+        return await self.totals.cached(
+            self.movies.name,
+            key,
+            lambda: self.movies.find_one(key, {"_hash": 0}, max_time_ms=max_time_ms()),
         )
 
     async def exists(self, movie_id: int) -> bool:
-        return (
-            await self.movies.find_one({"_id": lookup_id(movie_id)}, {"_id": 1}, max_time_ms=max_time_ms())
-            is not None
-        )
+        return await self.get(movie_id) is not None  # the same (cached) read as the detail
 
     async def list_reviews(
         self, movie_id: int, sentiment: str | None, page: PageRequest
@@ -109,7 +110,8 @@ class MovieRepository:
             .skip(page.offset)
             .limit(page.page_size)
         )
-        items = await cursor.to_list()
+        read = {"find": query, "skip": page.offset, "limit": page.page_size}
+        items = await self.totals.cached(self.reviews.name, read, cursor.to_list)
         return items, await self.totals.of(self.reviews, query, page, len(items))
 
 

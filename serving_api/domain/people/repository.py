@@ -40,18 +40,23 @@ class PeopleRepository:
     ) -> tuple[list[Doc], int]:
         query = people_query(department, name_tokens)
         direction = -1 if order == "desc" else 1
+        spec = [(PEOPLE_SORT_FIELDS[sort], direction), ("_id", -direction)]
         cursor = (
             self.cards.find(query, SUMMARY_FIELDS, max_time_ms=max_time_ms())
-            .sort([(PEOPLE_SORT_FIELDS[sort], direction), ("_id", -direction)])
+            .sort(spec)
             .skip(page.offset)
             .limit(page.page_size)
         )
-        items = await cursor.to_list()
+        read = {"find": query, "sort": spec, "skip": page.offset, "limit": page.page_size}
+        items = await self.totals.cached(self.cards.name, read, cursor.to_list)
         return items, await self.totals.of(self.cards, query, page, len(items))
 
     async def get(self, person_id: int) -> Doc | None:
-        return await self.people.find_one(
-            {"_id": lookup_id(person_id)}, {"_hash": 0}, max_time_ms=max_time_ms()
+        key = {"_id": lookup_id(person_id)}
+        return await self.totals.cached(
+            self.people.name,
+            key,
+            lambda: self.people.find_one(key, {"_hash": 0}, max_time_ms=max_time_ms()),
         )
 
 

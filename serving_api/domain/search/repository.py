@@ -36,7 +36,8 @@ class SearchRepository:
             .skip(page.offset)
             .limit(page.page_size)
         )
-        items = await cursor.to_list()
+        read = {"search": query, "skip": page.offset, "limit": page.page_size}
+        items = await self.totals.cached(self.cards.name, read, cursor.to_list)
         return items, await self.totals.of(self.cards, query, page, len(items))
 
 

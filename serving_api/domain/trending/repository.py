@@ -25,7 +25,8 @@ class TrendingRepository:
             .skip(page.offset)
             .limit(page.page_size)
         )
-        items = await cursor.to_list()
+        read = {"skip": page.offset, "limit": page.page_size}
+        items = await self.totals.cached(self.trending.name, read, cursor.to_list)
         return items, await self.totals.of(self.trending, {}, page, len(items))
 
 

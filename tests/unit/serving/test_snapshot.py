@@ -9,7 +9,7 @@ import pytest
 
 from serving_api.lib.http import etag, matches
 from serving_api.lib.pagination import PageRequest, page_info
-from serving_api.lib.snapshot import CountCache, Snapshot, Totals, snapshot_of
+from serving_api.lib.snapshot import ReadCache, Snapshot, Totals, snapshot_of
 
 RECORDS = [
     {"_id": "movies", "source": "gold.m", "snapshot_id": 1, "documents": 10, "document_version": 3},
@@ -33,7 +33,7 @@ def test_given_sync_records_then_the_tag_changes_with_any_snapshot_and_documents
 
 
 def test_given_concurrent_requests_for_one_total_then_it_is_counted_once_per_snapshot():
-    counts = CountCache(size=10)
+    counts = ReadCache(size=10)
     calls = 0
 
     async def count() -> int:
@@ -54,7 +54,7 @@ def test_given_concurrent_requests_for_one_total_then_it_is_counted_once_per_sna
 
 
 def test_given_a_failed_count_then_it_is_not_cached():
-    counts = CountCache(size=10)
+    counts = ReadCache(size=10)
 
     async def failing() -> int:
         raise TimeoutError
@@ -101,3 +101,20 @@ def test_given_if_none_match_values_then_weak_and_strong_forms_and_lists_match()
     assert tag == 'W/"abc"'
     assert matches('W/"abc"', tag) and matches('"abc"', tag) and matches('"x", W/"abc"', tag)
     assert matches("*", tag) and not matches('W/"abd"', tag)
+
+
+def test_given_the_cache_off_then_every_read_goes_to_the_database():
+    counts = ReadCache(size=0)
+    calls = 0
+
+    async def read() -> int:
+        nonlocal calls
+        calls += 1
+        return 1
+
+    async def main() -> None:
+        for _ in range(3):
+            await counts.get(Snapshot("a", None, {}), "c", {}, read)
+
+    asyncio.run(main())
+    assert calls == 3
