@@ -5,12 +5,13 @@
   direct  the repository's queries themselves (the same find + count, same projection, same
           AsyncMongoClient options), driven by asyncio with the same concurrency
 
-for `/movies?genre=...&sort=...` and `/movies/{id}` (random ids) over a catalogue synced from
-Gold: the emulator's movies as Gold tables (serving_api.sync.sample_gold), through the real sync;
-and `/health` (a ping and a 6-document read), where the database's share is smallest.
-API / direct is the API's cost per request on top of the database.
+for `/movies?genre=...&sort=...`, `/movies/{id}` (random ids), `/movies/{id}` of ids that do not
+exist (404) over a catalogue synced from Gold: the emulator's movies as Gold tables
+(serving_api.sync.sample_gold), through the real sync; and `/health` (a ping and a small read),
+where the database's share is smallest. API / direct is the API's cost on top of the database.
+The API runs with its default settings (query budget, concurrency slots): errors count.
 
-Run: .venv/bin/python bench/api.py [--movies 10000] [--duration 30] [--connections 2]
+Run: .venv/bin/python bench/api.py [--movies 10000] [--duration 30] [--connections 2,8]
 Runs its own FerretDB (the local stack's MongoDB server, on a free port, data under
 .local/bench-api/) unless --mongo-uri names another server (e.g. MongoDB from deploy/), and its
 own Iceberg catalog there (Gold rebuilt only when its size differs). Nothing of the demo stack is
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import platform
 import random
@@ -45,6 +47,7 @@ from serving_api.domain.system.repository import HealthChecks
 from serving_api.lib.metrics import Metrics
 from serving_api.lib.mongo import Mongo
 from serving_api.lib.pagination import PageRequest
+from serving_api.lib.snapshot import ReadCache, SnapshotCache, Totals
 from serving_api.process import running_api
 from serving_api.settings import ApiSettings, SyncSettings
 from serving_api.sync import run_sync
@@ -54,9 +57,8 @@ from tmdb_pipeline.stack.mongo import MongoService
 from tmdb_pipeline.stack.process import free_port
 
 DATABASE = "tmdb_bench_api"
-# FerretDB answers a scan of 10k movies in seconds: the API's default 5 s socket timeout would turn
-# most list requests into 503s, so both sides of the comparison get the same, longer timeout
-SOCKET_TIMEOUT_MS = 120_000
+CLIENT_TIMEOUT_S = 120
+MISSING_BASE = 50_000_000  # ids from here on do not exist
 NAMESPACE = "gold"
 SEED = 42
 HOME = load(StackSettings).home / "bench-api"
@@ -132,10 +134,12 @@ def _ms(text: str) -> float:
     return float(number) * _UNITS[unit]
 
 
-def run_wrk(base_url: str, path: str | None, ids: int, duration: int, connections: int) -> Result:
+def run_wrk(
+    base_url: str, path: str | None, ids: int, duration: int, connections: int, base: int = 0
+) -> Result:
     script = "math.randomseed(7)\n"
     if path is None:
-        script += f'request = function() return wrk.format("GET", "/movies/" .. math.random(1, {ids})) end\n'
+        script += f'request = function() return wrk.format("GET", "/movies/" .. ({base} + math.random(1, {ids}))) end\n'
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
     command = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "60s", "--latency"]
@@ -147,7 +151,7 @@ def run_wrk(base_url: str, path: str | None, ids: int, duration: int, connection
     if not percentiles:  # no request finished within the run
         raise SystemExit(f"wrk measured nothing; its output:\n{output}")
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    errors = int(non_2xx.group(1)) if non_2xx else 0
+    errors = int(non_2xx.group(1)) if non_2xx and not base else 0  # 404s are the point of `base`
     socket_errors = re.search(r"Socket errors: (.*)", output)
     if socket_errors:
         errors += sum(int(n) for n in re.findall(r"\d+", socket_errors.group(1)))
@@ -179,16 +183,20 @@ async def drive(call: Callable[[int], Awaitable[object]], duration: float, conne
     return Result(len(latencies), elapsed, quantiles[49] * 1000, quantiles[98] * 1000, errors)
 
 
-def run_httpx(base_url: str, path: str | None, ids: int, duration: int, connections: int) -> Result:
+def run_httpx(
+    base_url: str, path: str | None, ids: int, duration: int, connections: int, base: int = 0
+) -> Result:
     rng = random.Random(7)
-    targets = [path or f"/movies/{rng.randint(1, ids)}" for _ in range(100_000)]
+    targets = [path or f"/movies/{base + rng.randint(1, ids)}" for _ in range(100_000)]
 
     async def main() -> Result:
         limits = httpx.Limits(max_connections=connections)
         async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60.0) as client:
 
             async def call(i: int) -> None:
-                (await client.get(targets[i % len(targets)])).raise_for_status()
+                response = await client.get(targets[i % len(targets)])
+                if response.status_code != (404 if base else 200):
+                    raise RuntimeError(response.status_code)
 
             return await drive(call, duration, connections)
 
@@ -202,16 +210,23 @@ def run_direct(
     targets = [rng.randint(1, ids) for _ in range(100_000)]
 
     async def main() -> Result:
-        api_settings = ApiSettings(mongo_socket_timeout_ms=SOCKET_TIMEOUT_MS)
-        client = Mongo(mongo, api_settings, Metrics()).connect()  # the API's client options
-        repository = MovieRepository(client[mongo.database])
-        checks = HealthChecks(client[mongo.database], api_settings.health_timeout_ms / 1000)
+        # the API's client options, but no budget: the baseline waits for every answer
+        api_settings = ApiSettings(query_timeout_ms=CLIENT_TIMEOUT_S * 1000)
+        client = Mongo(mongo, api_settings, Metrics()).connect()
+        db = client[mongo.database]
+        # the queries themselves: nothing remembered between calls (ReadCache(0))
+        totals = Totals(db, SnapshotCache(api_settings.snapshot_refresh_ms / 1000), ReadCache(0))
+        repository = MovieRepository(db, totals)
+        checks = HealthChecks(db, api_settings.health_timeout_ms / 1000)
         filters, page = MovieFilters(genre=genre), PageRequest(1, 20)
 
         async def call(i: int) -> None:
             if kind == "detail":
                 if await repository.get(targets[i % len(targets)]) is None:
                     raise LookupError("movie missing")
+            elif kind == "missing":
+                if await repository.get(MISSING_BASE + targets[i % len(targets)]) is not None:
+                    raise LookupError("movie found")
             elif kind == "list":
                 await repository.list(filters, sort, "desc", page)
             elif (await checks.mongodb()).status != "up" or (await checks.serving_data()).status != "up":
@@ -219,7 +234,8 @@ def run_direct(
 
         try:
             for i in range(2 if kind == "list" else 20):  # warm-up, as for the API
-                await call(i)
+                with contextlib.suppress(Exception):
+                    await call(i)
             return await drive(call, duration, connections)
         finally:
             await client.close()
@@ -227,12 +243,16 @@ def run_direct(
     return asyncio.run(main())
 
 
-def warm_up(base_url: str, path: str | None, ids: int) -> None:
-    """A few requests first: the API's connection pool and the server's caches."""
+def warm_up(base_url: str, path: str | None, ids: int, base: int) -> str:
+    """A few requests first (the API's connection pool, the server's caches); their statuses."""
     rng = random.Random(3)
-    with httpx.Client(base_url=base_url, timeout=SOCKET_TIMEOUT_MS / 1000) as client:
+    statuses = []
+    with httpx.Client(base_url=base_url, timeout=CLIENT_TIMEOUT_S) as client:
         for _ in range(2 if path and path != "/health" else 20):
-            client.get(path or f"/movies/{rng.randint(1, ids)}").raise_for_status()
+            began = time.perf_counter()
+            response = client.get(path or f"/movies/{base + rng.randint(1, ids)}")
+            statuses.append(f"{response.status_code} in {(time.perf_counter() - began) * 1000:.0f} ms")
+    return ", ".join(statuses[:2])
 
 
 # --- report ----------------------------------------------------------------------------------
@@ -245,7 +265,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--movies", type=int, default=10_000)
     parser.add_argument("--duration", type=int, default=30, help="seconds per measured run")
-    parser.add_argument("--connections", type=int, default=2)
+    parser.add_argument("--connections", default="2,8", help="comma-separated concurrency levels")
     parser.add_argument("--genre", default="Drama")
     parser.add_argument(
         "--sort", default="rating", choices=["popularity", "rating", "release_date", "sentiment"]
@@ -284,36 +304,38 @@ def bench(args: argparse.Namespace, mongo: MongoSettings) -> None:
     sync(catalog, mongo)
 
     list_path = f"/movies?genre={args.genre}&sort={args.sort}"
-    load_1m = os.getloadavg()[0]
-    print(
-        f"\n{args.connections} concurrent connections, {args.duration}s per run after a short warm-up, "
-        f"on 127.0.0.1 ({os.cpu_count()} CPUs, load average {load_1m:.1f} before the runs)\n"
+    env = {"MONGO_URI": mongo.uri.get_secret_value(), "MONGO_DATABASE": DATABASE, "API_WORKERS": "1"}
+    routes = (
+        (list_path, list_path, "list", 0),
+        (f"/movies/{{id}} (random id of {args.movies:,})", None, "detail", 0),
+        (f"/movies/{{id}} (404: random id above {MISSING_BASE:,})", None, "missing", MISSING_BASE),
+        ("/health (MongoDB ping + the small _sync_state read)", "/health", "health", 0),
     )
-    print(f"  {'':<40}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
-    env = {
-        "MONGO_URI": mongo.uri.get_secret_value(),
-        "MONGO_DATABASE": DATABASE,
-        "API_WORKERS": "1",
-        "API_MONGO_SOCKET_TIMEOUT_MS": str(SOCKET_TIMEOUT_MS),
-    }
     with running_api(env) as api:
-        for label, path, kind in (
-            (list_path, list_path, "list"),
-            (f"/movies/{{id}} (random id of {args.movies:,})", None, "detail"),
-            ("/health (MongoDB ping + the small _sync_state read)", "/health", "health"),
-        ):
-            warm_up(api.base_url, path, args.movies)
-            served = generator(api.base_url, path, args.movies, args.duration, args.connections)
-            direct = run_direct(
-                mongo, args.genre, args.sort, args.movies, args.duration, args.connections, kind
-            )
-            print(label)
-            print(row("API over HTTP", served))
-            print(row("PyMongo direct (same queries)", direct))
+        for connections in (int(c) for c in args.connections.split(",")):
+            load_1m = os.getloadavg()[0]
             print(
-                f"  {'API / direct':<40}{served.rps / direct.rps:>10.2f}"
-                f"{served.p50_ms / direct.p50_ms:>10.2f}{served.p99_ms / direct.p99_ms:>10.2f}"
+                f"\n{connections} concurrent connections, {args.duration}s per run after a short warm-up, "
+                f"on 127.0.0.1 ({os.cpu_count()} CPUs, load average {load_1m:.1f} before the runs)\n"
             )
+            print(f"  {'':<40}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
+            for label, path, kind, base in routes:
+                first = warm_up(api.base_url, path, args.movies, base)
+                served = generator(api.base_url, path, args.movies, args.duration, connections, base)
+                direct = run_direct(
+                    mongo, args.genre, args.sort, args.movies, args.duration, connections, kind
+                )
+                report(f"{label}  (first requests: {first})", served, direct)
+
+
+def report(label: str, served: Result, direct: Result) -> None:
+    print(label)
+    print(row("API over HTTP", served))
+    print(row("PyMongo direct (same queries)", direct))
+    print(
+        f"  {'API / direct':<40}{served.rps / direct.rps:>10.2f}"
+        f"{served.p50_ms / direct.p50_ms:>10.2f}{served.p99_ms / direct.p99_ms:>10.2f}"
+    )
 
 
 if __name__ == "__main__":

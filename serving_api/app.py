@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from litestar import Litestar
+from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -19,10 +20,14 @@ from serving_api.domain.system.controllers import SystemController
 from serving_api.domain.trending.controllers import TrendingController
 from serving_api.lib.auth import API_KEY_HEADER, ApiKeyGuard
 from serving_api.lib.errors import EXCEPTION_HANDLERS
+from serving_api.lib.guard import ConcurrencyGuard
+from serving_api.lib.http import ServingApp, SnapshotCaching
 from serving_api.lib.metrics import Metrics, MetricsMiddleware
 from serving_api.lib.mongo import Mongo, provide_db
 from serving_api.lib.openapi import openapi_config
 from serving_api.lib.pagination import page_dependency
+from serving_api.lib.query import QueryRules, check_query, openapi_without_nulls
+from serving_api.lib.snapshot import ReadCache, SnapshotCache, provide_totals
 from serving_api.settings import ApiSettings
 from tmdb_pipeline.settings import MongoSettings, load
 
@@ -41,27 +46,44 @@ def create_app(settings: ApiSettings | None = None, mongo: MongoSettings | None 
     mongo = mongo or load(MongoSettings)
     metrics = Metrics()
     database = Mongo(mongo, settings, metrics)
+    snapshots = SnapshotCache(settings.snapshot_refresh_ms / 1000)
     keys = settings.key_values()
     cors = (
         CORSConfig(
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "OPTIONS"],
+            allow_methods=["GET", "HEAD", "OPTIONS"],
             allow_headers=[API_KEY_HEADER, "Content-Type"],
             max_age=600,
         )
         if settings.cors_origins
         else None
     )
-    return Litestar(
+    app = ServingApp(
+        settings=settings,
+        before_request=check_query,
         route_handlers=CONTROLLERS,
         dependencies={
             "db": Provide(provide_db, sync_to_thread=False),
             "paging": page_dependency(settings),
+            "totals": Provide(provide_totals, sync_to_thread=False),
         },
         lifespan=[database.lifespan],
-        state=State({"settings": settings, "metrics": metrics}),
+        state=State(
+            {
+                "settings": settings,
+                "metrics": metrics,
+                "snapshots": snapshots,
+                "counts": ReadCache(settings.read_cache_size),
+            }
+        ),
         guards=[ApiKeyGuard(keys, settings.docs_path)] if keys else [],
-        middleware=[MetricsMiddleware(metrics)],
+        # outermost first: a 304 costs no slot, and the guard's budget covers every query
+        middleware=[
+            MetricsMiddleware(metrics),
+            SnapshotCaching(snapshots, settings),
+            ConcurrencyGuard(settings),
+        ],
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6),
         exception_handlers=EXCEPTION_HANDLERS,
         cors_config=cors,
         openapi_config=openapi_config(settings),
@@ -71,3 +93,6 @@ def create_app(settings: ApiSettings | None = None, mongo: MongoSettings | None 
         ),
         debug=False,
     )
+    openapi_without_nulls(app.openapi_schema)
+    app.state.query_rules = QueryRules(app.openapi_schema)
+    return app

@@ -48,9 +48,30 @@ class ApiSettings(BaseSettings):
         1500, ge=100, description="how long a request waits for a MongoDB server before a 503"
     )
     mongo_connect_timeout_ms: int = Field(2000, ge=100)
-    mongo_socket_timeout_ms: int = Field(5000, ge=100, description="longest wait for one MongoDB reply")
+    query_timeout_ms: int = Field(
+        5000, ge=10, description="budget of one request's MongoDB queries (maxTimeMS); past it a 504"
+    )
     mongo_max_pool_size: int = Field(50, ge=1)
     health_timeout_ms: int = Field(1000, ge=50, description="budget of /health's MongoDB ping")
+    health_slow_ms: int = Field(250, ge=1, description="a ping slower than this makes /health degraded")
+    list_concurrency: int = Field(
+        4, ge=1, le=1000, description="list and search requests querying MongoDB at once, per worker"
+    )
+    lookup_concurrency: int = Field(16, ge=1, le=1000, description="lookups by id querying MongoDB at once")
+    queue_limit: int = Field(
+        64, ge=0, le=10_000, description="requests of one class waiting for a slot; past it a 429"
+    )
+    snapshot_refresh_ms: int = Field(
+        1000, ge=0, description="how often the synced snapshot (ETag, cached totals) is re-read"
+    )
+    cache_max_age_s: int = Field(
+        60, ge=0, description="Cache-Control max-age of data routes; ETags make revalidation cheap"
+    )
+    read_cache_size: int = Field(
+        2048, ge=0, description="reads (pages, totals, lookups) kept per synced snapshot; 0 = off"
+    )
+    max_url_length: int = Field(2048, ge=256, le=8192, description="longer request targets get a 414")
+    max_header_bytes: int = Field(8192, ge=1024, le=65536, description="larger request headers get a 431")
     docs_path: str = Field("/schema", pattern=r"^/[a-z][a-z0-9_/-]*$", description="OpenAPI and docs")
     log_level: str = Field("info", pattern=r"^(critical|error|warning|info|debug)$")
 

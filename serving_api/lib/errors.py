@@ -1,8 +1,9 @@
 """One error shape for every failure, and the handlers that map exceptions onto it.
 
 Bodies never carry a stack trace or an internal message: 5xx answers say what failed in general
-terms and the detail goes to the server log. MongoDB being unreachable or too slow is a 503 with
-Retry-After, so clients and load balancers can tell "down" from "broken".
+terms and the detail goes to the server log. MongoDB being unreachable is a 503 with Retry-After;
+a query past its time budget is a 504 (the database is up but slow), so clients and load balancers
+can tell "down" from "slow" from "broken".
 """
 
 from __future__ import annotations
@@ -16,8 +17,12 @@ import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
-from pymongo.errors import ConnectionFailure, PyMongoError
+from litestar.status_codes import (
+    HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
+    HTTP_504_GATEWAY_TIMEOUT,
+)
+from pymongo.errors import ConnectionFailure, PyMongoError, ServerSelectionTimeoutError
 
 logger = logging.getLogger("serving_api")
 RETRY_AFTER_S = 5
@@ -110,7 +115,15 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
 
 
 def mongo_error_handler(request: Request[Any, Any, Any], exc: PyMongoError) -> Response[ErrorBody]:
-    if isinstance(exc, ConnectionFailure) or exc.timeout:
+    if exc.timeout and not isinstance(exc, ServerSelectionTimeoutError):
+        # a server was selected, so it is up: the query (or its reply) outran the request's budget
+        logger.warning("MongoDB too slow for %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        return error_response(
+            HTTP_504_GATEWAY_TIMEOUT,
+            "The database is slow and the query exceeded its time budget; retry later or narrow the query",
+            headers={"Retry-After": str(RETRY_AFTER_S)},
+        )
+    if isinstance(exc, ConnectionFailure):
         logger.warning(
             "MongoDB unavailable for %s %s: %s", request.method, request.url.path, type(exc).__name__
         )
@@ -136,12 +149,18 @@ EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
 
 
 def error_specs(*statuses: int) -> dict[int, ResponseSpec]:
-    """OpenAPI entries for the error statuses a route can answer, all with ErrorBody."""
+    """OpenAPI entries for the error statuses a route can answer, all with ErrorBody; every route
+    can answer 414 and 431 (request too large)."""
+    statuses = (*statuses, 414, 431)
     descriptions = {
         400: "A parameter is invalid; `errors` names each one",
         401: "X-API-Key missing or not accepted (only when API keys are configured)",
         404: "No such resource",
+        414: "The request target is longer than API_MAX_URL_LENGTH",
+        431: "The request headers are larger than API_MAX_HEADER_BYTES",
+        429: "Too many requests of this kind are in progress; retry after Retry-After seconds",
         503: "MongoDB is unavailable; retry after Retry-After seconds",
+        504: "MongoDB answered too slowly (the query exceeded its time budget)",
     }
     return {
         status: ResponseSpec(data_container=ErrorBody, description=descriptions.get(status, _title(status)))

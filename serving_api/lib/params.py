@@ -11,7 +11,6 @@ from typing import Annotated, Literal
 
 from litestar.params import Parameter
 
-from serving_api.lib.errors import invalid_parameter
 from serving_api.sync.documents import tokens
 
 MAX_ID = 2**53  # ids beyond JSON's exact integers are not ids
@@ -37,7 +36,12 @@ YearFrom = Annotated[
 ]
 YearTo = Annotated[
     int | None,
-    Parameter(ge=MIN_YEAR, le=MAX_YEAR, description="last release year included", required=False),
+    Parameter(
+        ge=MIN_YEAR,
+        le=MAX_YEAR,
+        description="last release year included (before year_from, the range is empty)",
+        required=False,
+    ),
 ]
 Department = Annotated[
     str | None,
@@ -49,16 +53,19 @@ Department = Annotated[
         required=False,
     ),
 ]
+# any text is a valid search; one without letters or digits has no words and matches nothing
 SearchText = Annotated[
     str,
     Parameter(
-        description="words to look for; each must start a word of the name", min_length=1, max_length=100
+        description="words to look for; each must start a word of the title (no words: no matches)",
+        min_length=1,
+        max_length=100,
     ),
 ]
 OptionalSearchText = Annotated[
     str | None,
     Parameter(
-        description="words the name must contain (each matches the start of a word)",
+        description="words the name must contain, each matching the start of a word (no words: no matches)",
         min_length=1,
         max_length=100,
         required=False,
@@ -70,14 +77,6 @@ MovieId = Annotated[int, Parameter(ge=1, le=MAX_ID, title="Movie id", descriptio
 PersonId = Annotated[int, Parameter(ge=1, le=MAX_ID, title="Person id", description="TMDB person id")]
 
 
-def check_year_range(year_from: int | None, year_to: int | None) -> None:
-    if year_from is not None and year_to is not None and year_from > year_to:
-        raise invalid_parameter("year_from", f"year_from ({year_from}) is after year_to ({year_to})")
-
-
-def search_tokens(text: str, parameter: str = "q") -> list[str]:
-    """The words of a search, folded like the stored tokens; at least one, at most eight."""
-    words = tokens(text)
-    if not words:
-        raise invalid_parameter(parameter, "must contain at least one letter or digit")
-    return words[:8]
+def search_tokens(text: str) -> list[str]:
+    """The words of a search, folded like the stored tokens; at most eight, perhaps none."""
+    return tokens(text)[:8]

@@ -45,7 +45,8 @@ INDEXES: dict[str, list[IndexModel]] = {
             name="movie_id_created_at_id",
         ),
     ],
-    "people": [
+    # /people/{id} reads `people` by _id only; the list and name search read `person_cards`
+    "person_cards": [
         *(_sorted_by(field) for field in PEOPLE_SORT_FIELDS.values()),
         _sorted_by("popularity", "known_for_department"),
         IndexModel([("_name_tokens", ASCENDING)], name="name_tokens"),

@@ -13,7 +13,7 @@ ENDPOINTS: dict[str, str] = {
     "/movies/{movie_id}": "movies",
     "/search": "movie_cards",
     "/movies/{movie_id}/reviews": "reviews",
-    "/people": "people",
+    "/people": "person_cards",  # the list and name search read the small card copy of each person
     "/people/{person_id}": "people",
     "/trending": "trending",
     "/genres/stats": "genre_stats",

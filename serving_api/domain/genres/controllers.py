@@ -12,7 +12,8 @@ from serving_api.domain.genres.repository import GenreRepository, provide_genre_
 from serving_api.domain.genres.schemas import GenreStatsList
 from serving_api.domain.genres.stats import genre_totals, sort_genres
 from serving_api.lib.errors import error_specs
-from serving_api.lib.params import Genre, Order, YearFrom, YearTo, check_year_range
+from serving_api.lib.guard import LIST, ROUTE_CLASS
+from serving_api.lib.params import Genre, Order, YearFrom, YearTo
 
 GenreSort = Literal["movie_count", "avg_vote_average", "avg_popularity", "total_revenue", "genre"]
 
@@ -27,8 +28,9 @@ class GenreController(Controller):
     @get(
         "/stats",
         operation_id="getGenreStats",
+        opt={ROUTE_CLASS: LIST},
         summary="Genre statistics",
-        responses=error_specs(400, 401, 503),
+        responses=error_specs(400, 401, 429, 503, 504),
     )
     async def genre_stats(
         self,
@@ -46,7 +48,6 @@ class GenreController(Controller):
     ) -> GenreStatsList:
         """Movie count, average rating, popularity and sentiment, and total revenue per genre
         over the requested release years (all years by default)."""
-        check_year_range(year_from, year_to)
         rows = await genres.rows(stats_match(genre, year_from, year_to))
         items = sort_genres(genre_totals(rows, include_years), sort, order)
         return GenreStatsList(items=items, year_from=year_from, year_to=year_to)

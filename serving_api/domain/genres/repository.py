@@ -11,7 +11,8 @@ from typing import Any
 
 from litestar.di import NamedDependency
 
-from serving_api.lib.mongo import Db
+from serving_api.lib.mongo import Db, max_time_ms
+from serving_api.lib.snapshot import Totals
 
 Doc = dict[str, Any]
 FIELDS = {
@@ -43,13 +44,16 @@ def stats_match(genre: str | None, year_from: int | None, year_to: int | None) -
 
 
 class GenreRepository:
-    def __init__(self, db: Db) -> None:
+    def __init__(self, db: Db, totals: Totals) -> None:
+        self.totals = totals
         self.stats = db["genre_stats"]
 
     async def rows(self, match: Doc) -> list[Doc]:
-        cursor = self.stats.find(match, FIELDS).sort([("genre", 1), ("release_year", 1)])
-        return await cursor.to_list()
+        cursor = self.stats.find(match, FIELDS, max_time_ms=max_time_ms()).sort(
+            [("genre", 1), ("release_year", 1)]
+        )
+        return await self.totals.cached(self.stats.name, {"find": match}, cursor.to_list)
 
 
-def provide_genre_repository(db: NamedDependency[Db]) -> GenreRepository:
-    return GenreRepository(db)
+def provide_genre_repository(db: NamedDependency[Db], totals: NamedDependency[Totals]) -> GenreRepository:
+    return GenreRepository(db, totals)

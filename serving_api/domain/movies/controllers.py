@@ -19,8 +19,9 @@ from serving_api.domain.movies.schemas import (
     review,
 )
 from serving_api.lib.errors import error_specs
+from serving_api.lib.guard import LIST, LOOKUP, ROUTE_CLASS
 from serving_api.lib.pagination import PageRequest, page_info
-from serving_api.lib.params import Genre, MovieId, Order, SentimentLabel, YearFrom, YearTo, check_year_range
+from serving_api.lib.params import Genre, MovieId, Order, SentimentLabel, YearFrom, YearTo
 
 MovieSort = Literal["popularity", "rating", "release_date", "sentiment"]
 
@@ -35,8 +36,9 @@ class MovieController(Controller):
     @get(
         "/",
         operation_id="listMovies",
+        opt={ROUTE_CLASS: LIST},
         summary="List movies",
-        responses=error_specs(400, 401, 503),
+        responses=error_specs(400, 401, 429, 503, 504),
     )
     async def list_movies(
         self,
@@ -77,7 +79,6 @@ class MovieController(Controller):
         order: Order = "desc",
     ) -> MoviePage:
         """Movies matching every given filter, one page at a time."""
-        check_year_range(year_from, year_to)
         filters = MovieFilters(genre, year_from, year_to, min_rating, min_votes, language, sentiment)
         docs, total = await movies.list(filters, sort, order, paging)
         return MoviePage(items=[movie_summary(doc) for doc in docs], **page_info(paging, total))
@@ -85,8 +86,9 @@ class MovieController(Controller):
     @get(
         "/{movie_id:str}",
         operation_id="getMovie",
+        opt={ROUTE_CLASS: LOOKUP},
         summary="Get a movie",
-        responses=error_specs(400, 401, 404, 503),
+        responses=error_specs(400, 401, 404, 429, 503, 504),
     )
     async def get_movie(self, movies: NamedDependency[MovieRepository], movie_id: MovieId) -> MovieDetail:
         """One movie with its genres, top cast, directors and review sentiment."""
@@ -98,8 +100,9 @@ class MovieController(Controller):
     @get(
         "/{movie_id:str}/reviews",
         operation_id="listMovieReviews",
+        opt={ROUTE_CLASS: LIST},
         summary="List a movie's reviews",
-        responses=error_specs(400, 401, 404, 503),
+        responses=error_specs(400, 401, 404, 429, 503, 504),
     )
     async def list_reviews(
         self,

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import Any
 
 from litestar.di import NamedDependency
 
-from serving_api.lib.mongo import Db
+from serving_api.lib.mongo import Db, max_time_ms
 from serving_api.lib.pagination import PageRequest
+from serving_api.lib.snapshot import Totals
+from serving_api.sync.documents import lookup_id
 from serving_api.sync.indexes import MOVIE_SORT_FIELDS
 
 Doc = dict[str, Any]
@@ -66,7 +67,8 @@ def list_query(filters: MovieFilters, sort: str) -> Doc:
 
 
 class MovieRepository:
-    def __init__(self, db: Db) -> None:
+    def __init__(self, db: Db, totals: Totals) -> None:
+        self.totals = totals
         self.movies = db["movies"]
         self.cards = db["movie_cards"]
         self.reviews = db["reviews"]
@@ -74,21 +76,27 @@ class MovieRepository:
     async def list(
         self, filters: MovieFilters, sort: str, order: str, page: PageRequest
     ) -> tuple[list[Doc], int]:
-        query = list_query(filters, sort)
+        query, spec = list_query(filters, sort), sort_spec(sort, order)
         cursor = (
-            self.cards.find(query, CARD_FIELDS)
-            .sort(sort_spec(sort, order))
+            self.cards.find(query, CARD_FIELDS, max_time_ms=max_time_ms())
+            .sort(spec)
             .skip(page.offset)
             .limit(page.page_size)
         )
-        items, total = await asyncio.gather(cursor.to_list(), self.cards.count_documents(query))
-        return items, total
+        read = {"find": query, "sort": spec, "skip": page.offset, "limit": page.page_size}
+        items = await self.totals.cached(self.cards.name, read, cursor.to_list)
+        return items, await self.totals.of(self.cards, query, page, len(items))
 
     async def get(self, movie_id: int) -> Doc | None:
-        return await self.movies.find_one({"_id": movie_id}, {"_hash": 0})
+        key = {"_id": lookup_id(movie_id)}
+        return await self.totals.cached(
+            self.movies.name,
+            key,
+            lambda: self.movies.find_one(key, {"_hash": 0}, max_time_ms=max_time_ms()),
+        )
 
     async def exists(self, movie_id: int) -> bool:
-        return await self.movies.find_one({"_id": movie_id}, {"_id": 1}) is not None
+        return await self.get(movie_id) is not None  # the same (cached) read as the detail
 
     async def list_reviews(
         self, movie_id: int, sentiment: str | None, page: PageRequest
@@ -97,14 +105,15 @@ class MovieRepository:
         if sentiment is not None:
             query["sentiment.label"] = sentiment
         cursor = (
-            self.reviews.find(query, {"_hash": 0})
+            self.reviews.find(query, {"_hash": 0}, max_time_ms=max_time_ms())
             .sort([("created_at", -1), ("_id", 1)])
             .skip(page.offset)
             .limit(page.page_size)
         )
-        items, total = await asyncio.gather(cursor.to_list(), self.reviews.count_documents(query))
-        return items, total
+        read = {"find": query, "skip": page.offset, "limit": page.page_size}
+        items = await self.totals.cached(self.reviews.name, read, cursor.to_list)
+        return items, await self.totals.of(self.reviews, query, page, len(items))
 
 
-def provide_movie_repository(db: NamedDependency[Db]) -> MovieRepository:
-    return MovieRepository(db)
+def provide_movie_repository(db: NamedDependency[Db], totals: NamedDependency[Totals]) -> MovieRepository:
+    return MovieRepository(db, totals)

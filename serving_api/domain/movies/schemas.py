@@ -34,6 +34,8 @@ class MoviePage(msgspec.Struct):
     page_size: int
     total: int
     total_pages: int
+    next: str | None  # path and query of the next page, null on the last one
+    prev: str | None  # path and query of the previous page, null on the first one
 
 
 class Sentiment(msgspec.Struct):
@@ -120,6 +122,8 @@ class ReviewPage(msgspec.Struct):
     page_size: int
     total: int
     total_pages: int
+    next: str | None  # path and query of the next page, null on the last one
+    prev: str | None  # path and query of the previous page, null on the first one
 
 
 def _day(value: datetime | None) -> date | None:
@@ -148,7 +152,7 @@ def movie_summary(doc: dict[str, Any]) -> MovieSummary:
 def movie_detail(doc: dict[str, Any]) -> MovieDetail:
     sentiment = doc.get("sentiment") or {}
     return MovieDetail(
-        id=doc["_id"],
+        id=doc["movie_id"],
         title=doc.get("title"),
         original_title=doc.get("original_title"),
         original_language=doc.get("original_language"),

@@ -12,6 +12,7 @@ from litestar.params import Parameter
 from serving_api.domain.people.repository import PeopleRepository, provide_people_repository
 from serving_api.domain.people.schemas import PersonDetail, PersonPage, person_detail, person_summary
 from serving_api.lib.errors import error_specs
+from serving_api.lib.guard import LIST, LOOKUP, ROUTE_CLASS
 from serving_api.lib.pagination import PageRequest, page_info
 from serving_api.lib.params import Department, OptionalSearchText, Order, PersonId, search_tokens
 
@@ -25,7 +26,13 @@ class PeopleController(Controller):
         "people": Provide(provide_people_repository, sync_to_thread=False)
     }
 
-    @get("/", operation_id="listPeople", summary="List people", responses=error_specs(400, 401, 503))
+    @get(
+        "/",
+        operation_id="listPeople",
+        opt={ROUTE_CLASS: LIST},
+        summary="List people",
+        responses=error_specs(400, 401, 429, 503, 504),
+    )
     async def list_people(
         self,
         people: NamedDependency[PeopleRepository],
@@ -39,14 +46,18 @@ class PeopleController(Controller):
     ) -> PersonPage:
         """Cast and crew, optionally of one department or matching a name."""
         name_tokens = search_tokens(q) if q is not None else []
-        docs, total = await people.list(department, name_tokens, sort, order, paging)
+        if q is not None and not name_tokens:
+            docs, total = [], 0  # a name without words matches nobody
+        else:
+            docs, total = await people.list(department, name_tokens, sort, order, paging)
         return PersonPage(items=[person_summary(doc) for doc in docs], **page_info(paging, total))
 
     @get(
         "/{person_id:str}",
         operation_id="getPerson",
+        opt={ROUTE_CLASS: LOOKUP},
         summary="Get a person",
-        responses=error_specs(400, 401, 404, 503),
+        responses=error_specs(400, 401, 404, 429, 503, 504),
     )
     async def get_person(
         self, people: NamedDependency[PeopleRepository], person_id: PersonId

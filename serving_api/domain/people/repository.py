@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import Any
 
 from litestar.di import NamedDependency
 
-from serving_api.lib.mongo import Db
+from serving_api.lib.mongo import Db, max_time_ms
 from serving_api.lib.pagination import PageRequest
+from serving_api.lib.snapshot import Totals
+from serving_api.sync.documents import lookup_id
 from serving_api.sync.indexes import PEOPLE_SORT_FIELDS
 
 Doc = dict[str, Any]
-SUMMARY_FIELDS = {f: 1 for f in ("name", "known_for_department", "popularity", "profile_path", "movie_count")}
+SUMMARY_FIELDS = {
+    f: 1 for f in ("person_id", "name", "known_for_department", "popularity", "profile_path", "movie_count")
+}
 
 
 def people_query(department: str | None, name_tokens: list[str]) -> Doc:
@@ -27,26 +30,35 @@ def people_query(department: str | None, name_tokens: list[str]) -> Doc:
 
 
 class PeopleRepository:
-    def __init__(self, db: Db) -> None:
+    def __init__(self, db: Db, totals: Totals) -> None:
+        self.totals = totals
         self.people = db["people"]
+        self.cards = db["person_cards"]
 
     async def list(
         self, department: str | None, name_tokens: list[str], sort: str, order: str, page: PageRequest
     ) -> tuple[list[Doc], int]:
         query = people_query(department, name_tokens)
         direction = -1 if order == "desc" else 1
+        spec = [(PEOPLE_SORT_FIELDS[sort], direction), ("_id", -direction)]
         cursor = (
-            self.people.find(query, SUMMARY_FIELDS)
-            .sort([(PEOPLE_SORT_FIELDS[sort], direction), ("_id", -direction)])
+            self.cards.find(query, SUMMARY_FIELDS, max_time_ms=max_time_ms())
+            .sort(spec)
             .skip(page.offset)
             .limit(page.page_size)
         )
-        items, total = await asyncio.gather(cursor.to_list(), self.people.count_documents(query))
-        return items, total
+        read = {"find": query, "sort": spec, "skip": page.offset, "limit": page.page_size}
+        items = await self.totals.cached(self.cards.name, read, cursor.to_list)
+        return items, await self.totals.of(self.cards, query, page, len(items))
 
     async def get(self, person_id: int) -> Doc | None:
-        return await self.people.find_one({"_id": person_id}, {"_name_tokens": 0, "_hash": 0})
+        key = {"_id": lookup_id(person_id)}
+        return await self.totals.cached(
+            self.people.name,
+            key,
+            lambda: self.people.find_one(key, {"_hash": 0}, max_time_ms=max_time_ms()),
+        )
 
 
-def provide_people_repository(db: NamedDependency[Db]) -> PeopleRepository:
-    return PeopleRepository(db)
+def provide_people_repository(db: NamedDependency[Db], totals: NamedDependency[Totals]) -> PeopleRepository:
+    return PeopleRepository(db, totals)

@@ -27,6 +27,8 @@ class PersonPage(msgspec.Struct):
     page_size: int
     total: int
     total_pages: int
+    next: str | None  # path and query of the next page, null on the last one
+    prev: str | None  # path and query of the previous page, null on the first one
 
 
 class Credit(msgspec.Struct):
@@ -70,7 +72,7 @@ def person_summary(doc: dict[str, Any]) -> PersonSummary:
 
 def person_detail(doc: dict[str, Any]) -> PersonDetail:
     return PersonDetail(
-        id=doc["_id"],
+        id=doc["person_id"],
         name=doc.get("name"),
         known_for_department=doc.get("known_for_department"),
         popularity=doc.get("popularity"),

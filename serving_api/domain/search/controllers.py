@@ -10,6 +10,7 @@ from litestar.di import NamedDependency, Provide
 from serving_api.domain.movies.schemas import MoviePage, movie_summary
 from serving_api.domain.search.repository import SearchRepository, provide_search_repository
 from serving_api.lib.errors import error_specs
+from serving_api.lib.guard import LIST, ROUTE_CLASS
 from serving_api.lib.pagination import PageRequest, page_info
 from serving_api.lib.params import SearchText, search_tokens
 
@@ -24,13 +25,15 @@ class SearchController(Controller):
     @get(
         "/",
         operation_id="searchMovies",
+        opt={ROUTE_CLASS: LIST},
         summary="Search movies by title",
-        responses=error_specs(400, 401, 503),
+        responses=error_specs(400, 401, 429, 503, 504),
     )
     async def search_movies(
         self, search: NamedDependency[SearchRepository], paging: NamedDependency[PageRequest], q: SearchText
     ) -> MoviePage:
         """Movies whose title or original title has words starting with each word of `q`
         (case and accents ignored), most popular first."""
-        docs, total = await search.titles(search_tokens(q), paging)
+        words = search_tokens(q)
+        docs, total = await search.titles(words, paging) if words else ([], 0)
         return MoviePage(items=[movie_summary(doc) for doc in docs], **page_info(paging, total))

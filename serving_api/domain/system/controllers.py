@@ -27,18 +27,22 @@ class SystemController(Controller):
         summary="Health of the API and its dependencies",
         opt={PUBLIC: True},
         security=[{}],
-        responses={503: ResponseSpec(data_container=Health, description="MongoDB is unavailable")},
+        responses={
+            503: ResponseSpec(data_container=Health, description="MongoDB is unavailable"),
+            **error_specs(),
+        },
         cache_control=None,
     )
     async def health(self, db: NamedDependency[Db], state: State) -> Response[Health]:
-        """Checks MongoDB (ping) and the synced data; never needs an API key."""
+        """Checks MongoDB (ping) and the synced data; never needs an API key. `degraded` when MongoDB
+        answers slowly or the data is missing, `unavailable` (503) when it does not answer."""
         settings: ApiSettings = state.settings
-        checks = HealthChecks(db, settings.health_timeout_ms / 1000)
+        checks = HealthChecks(db, settings.health_timeout_ms / 1000, settings.health_slow_ms)
         mongodb = await checks.mongodb()
         dependencies = [mongodb]
-        if mongodb.status == "up":
+        if mongodb.status != "down":
             dependencies.append(await checks.serving_data())
-        if mongodb.status != "up":
+        if mongodb.status == "down":
             status, code = "unavailable", 503
         elif any(d.status != "up" for d in dependencies):
             status, code = "degraded", 200

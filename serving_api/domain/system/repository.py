@@ -15,9 +15,10 @@ from serving_api.sync.state import STATE_COLLECTION
 
 
 class HealthChecks:
-    def __init__(self, db: Db, timeout_s: float) -> None:
+    def __init__(self, db: Db, timeout_s: float, slow_ms: float = float("inf")) -> None:
         self.db = db
         self.timeout_s = timeout_s
+        self.slow_ms = slow_ms
 
     async def mongodb(self) -> DependencyHealth:
         began = time.perf_counter()
@@ -26,7 +27,10 @@ class HealthChecks:
                 await self.db.command("ping")
         except PyMongoError as exc:
             return DependencyHealth("mongodb", "down", _ms(began), type(exc).__name__)
-        return DependencyHealth("mongodb", "up", _ms(began))
+        latency = _ms(began)
+        if latency > self.slow_ms:
+            return DependencyHealth("mongodb", "slow", latency, f"ping slower than {self.slow_ms:g} ms")
+        return DependencyHealth("mongodb", "up", latency)
 
     async def serving_data(self) -> DependencyHealth:
         """Whether the sync has filled every collection, and when it last ran."""

@@ -10,6 +10,7 @@ from litestar.di import NamedDependency, Provide
 from serving_api.domain.trending.repository import TrendingRepository, provide_trending_repository
 from serving_api.domain.trending.schemas import TrendingPage, trending_movie
 from serving_api.lib.errors import error_specs
+from serving_api.lib.guard import LIST, ROUTE_CLASS
 from serving_api.lib.pagination import PageRequest, page_info
 
 
@@ -21,7 +22,11 @@ class TrendingController(Controller):
     }
 
     @get(
-        "/", operation_id="listTrending", summary="List trending movies", responses=error_specs(400, 401, 503)
+        "/",
+        operation_id="listTrending",
+        opt={ROUTE_CLASS: LIST},
+        summary="List trending movies",
+        responses=error_specs(400, 401, 429, 503, 504),
     )
     async def list_trending(
         self, trending: NamedDependency[TrendingRepository], paging: NamedDependency[PageRequest]

@@ -29,6 +29,8 @@ class TrendingPage(msgspec.Struct):
     page_size: int
     total: int
     total_pages: int
+    next: str | None  # path and query of the next page, null on the last one
+    prev: str | None  # path and query of the previous page, null on the first one
 
 
 def trending_movie(doc: dict[str, Any]) -> TrendingMovie:

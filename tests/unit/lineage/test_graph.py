@@ -18,7 +18,8 @@ def test_given_the_manifest_when_building_then_every_collection_and_endpoint_tra
     reached = graph.reachable(n.urn for n in graph.by_stage("tmdb"))
     targets = graph.by_stage("mongodb") + graph.by_stage("api")
     assert {n.key for n in graph.by_stage("mongodb")} == {
-        f"mongodb:tmdb.{c}" for c in ("movies", "movie_cards", "reviews", "people", "trending", "genre_stats")
+        f"mongodb:tmdb.{c}"
+        for c in ("movies", "movie_cards", "reviews", "people", "person_cards", "trending", "genre_stats")
     }
     assert len(graph.by_stage("api")) == len(ENDPOINTS)
     assert [n.key for n in targets if n.urn not in reached] == []

@@ -51,7 +51,6 @@ def assert_error_shape(body: dict, status: int) -> None:
         ("/movies?page=300&page_size=50", "page"),  # deeper than API_MAX_OFFSET
         ("/movies?min_rating=11", "min_rating"),
         ("/movies?min_rating=nan", "min_rating"),
-        ("/movies?year_from=1990&year_to=1980", "year_from"),
         ("/movies?year_from=abc", "year_from"),
         ("/movies?sort=budget", "sort"),
         ("/movies?order=sideways", "order"),
@@ -65,7 +64,6 @@ def assert_error_shape(body: dict, status: int) -> None:
         ("/people/-4", "person_id"),
         ("/people?sort=name", "sort"),
         ("/search", "q"),
-        ("/search?q=%21%21%21", "q"),
         ("/search?q=" + "x" * 101, "q"),
         ("/genres/stats?include_years=perhaps", "include_years"),
         ("/trending?page_size=1000", "page_size"),

@@ -9,6 +9,7 @@ from serving_api.sync.documents import (
     genre_stats_document,
     movie_card_document,
     movie_document,
+    person_card_document,
     person_document,
     review_document,
     tokens,
@@ -61,7 +62,7 @@ def movie_row(**overrides):
 def test_given_a_movie_row_when_converted_then_dates_nan_and_nesting_suit_mongodb():
     doc = movie_document(movie_row())
     assert doc is not None
-    assert doc["_id"] == 7
+    assert (doc["_id"], doc["movie_id"]) == ("7", 7)  # looked up by a string _id (FerretDB's pushdown)
     assert doc["release_date"] == datetime(2001, 4, 25, tzinfo=UTC)  # BSON has no date type
     assert doc["sentiment"]["share_negative"] is None  # NaN is not data
     assert doc["sentiment"]["label"] == "positive"
@@ -96,47 +97,49 @@ def test_given_a_row_without_its_key_when_converted_then_it_is_skipped():
 
 
 def test_given_a_filmography_when_converted_then_newest_first_and_undated_last():
-    doc = person_document(
-        {
-            "person_id": 3,
-            "name": "Zoë Saldaña",
-            "known_for_department": "Acting",
-            "popularity": math.inf,
-            "profile_path": None,
-            "birthday": date(1978, 6, 19),
-            "movie_count": 3,
-            "filmography": [
-                {
-                    "movie_id": 1,
-                    "title": "x",
-                    "release_year": 1999,
-                    "credit_type": "cast",
-                    "role": "r",
-                    "vote_average": 5.0,
-                },
-                {
-                    "movie_id": 2,
-                    "title": "y",
-                    "release_year": None,
-                    "credit_type": "cast",
-                    "role": "r",
-                    "vote_average": None,
-                },
-                {
-                    "movie_id": 3,
-                    "title": "z",
-                    "release_year": 2009,
-                    "credit_type": "crew",
-                    "role": "Producer",
-                    "vote_average": 7.0,
-                },
-            ],
-        }
-    )
+    row = {
+        "person_id": 3,
+        "name": "Zoë Saldaña",
+        "known_for_department": "Acting",
+        "popularity": math.inf,
+        "profile_path": None,
+        "birthday": date(1978, 6, 19),
+        "movie_count": 3,
+        "filmography": [
+            {
+                "movie_id": 1,
+                "title": "x",
+                "release_year": 1999,
+                "credit_type": "cast",
+                "role": "r",
+                "vote_average": 5.0,
+            },
+            {
+                "movie_id": 2,
+                "title": "y",
+                "release_year": None,
+                "credit_type": "cast",
+                "role": "r",
+                "vote_average": None,
+            },
+            {
+                "movie_id": 3,
+                "title": "z",
+                "release_year": 2009,
+                "credit_type": "crew",
+                "role": "Producer",
+                "vote_average": 7.0,
+            },
+        ],
+    }
+    doc = person_document(row)
     assert doc is not None
+    assert (doc["_id"], doc["person_id"]) == ("3", 3)
     assert [c["movie_id"] for c in doc["filmography"]] == [3, 1, 2]
     assert doc["popularity"] is None
-    assert doc["_name_tokens"] == ["zoe", "saldana"]
+    card = person_card_document(row)
+    assert card is not None and (card["_id"], card["popularity"]) == (3, None)
+    assert card["_name_tokens"] == ["zoe", "saldana"] and "filmography" not in card
 
 
 def test_given_genre_year_rows_then_ids_join_genre_and_year():
