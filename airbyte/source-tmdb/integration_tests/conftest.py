@@ -17,9 +17,8 @@ import pytest
 
 from tmdb_pipeline.emulator.process import RunningEmulator, running_emulator
 
-# The CDK's scenario parametrisation and its command-line options (--connector-image ...).
-pytest_plugins = ["airbyte_cdk.test.standard_tests.pytest_hooks"]
-
+# The CDK's scenario parametrisation and options (airbyte_cdk.test.standard_tests.pytest_hooks) are
+# registered in the root pyproject.toml's addopts: pytest refuses `pytest_plugins` in a nested conftest.
 CONNECTOR_ROOT = Path(__file__).resolve().parents[1]
 SECRETS = CONNECTOR_ROOT / "secrets"
 # Long enough for the suite's secret-leak check, which ignores values under 8 characters.
