@@ -90,8 +90,10 @@ def _calls(by_path: dict[str, int]) -> Counter[str]:
 # --- our connector ---------------------------------------------------------------------------
 def run_ours(emu: RunningEmulator, movies: int, work: Path) -> Result:
     config = {
-        "api_key": emu.api_key,
+        "credentials": {"auth_type": "api_key", "api_key": emu.api_key},
         "base_url": emu.base_url,
+        # every referenced person, as this benchmark has always measured (the default is principal)
+        "people_scope": "all",
         "seed_lists": ["popular"],
         "max_pages": 500,
         "max_movies": movies,

@@ -41,15 +41,25 @@ def connector_config(extract: ExtractSettings, tmdb: TmdbSettings | None = None)
     }
     if tmdb.has_credentials:
         config["base_url"] = tmdb.base_url
+        # The spec's credentials oneOf; the key wins when both are set, as the connector always did.
         if tmdb.api_key:
-            config["api_key"] = tmdb.api_key.get_secret_value()
-        if tmdb.read_access_token:
-            config["read_access_token"] = tmdb.read_access_token.get_secret_value()
+            config["credentials"] = {"auth_type": "api_key", "api_key": tmdb.api_key.get_secret_value()}
+        elif tmdb.read_access_token:
+            config["credentials"] = {
+                "auth_type": "read_access_token",
+                "read_access_token": tmdb.read_access_token.get_secret_value(),
+            }
     else:
         emulator = load(EmulatorSettings)
         config["base_url"] = f"http://{emulator.host}:{emulator.port}/3"
-        config["api_key"] = emulator.api_key
+        config["credentials"] = {"auth_type": "api_key", "api_key": emulator.api_key}
     return config
+
+
+def config_secrets(config: dict[str, Any]) -> list[str]:
+    """The credential values of a connector config, to scrub from anything the runner reports."""
+    credentials = config.get("credentials") or {}
+    return [str(credentials.get(name) or config.get(name) or "") for name in ("api_key", "read_access_token")]
 
 
 def connector_executable(extract: ExtractSettings) -> str:

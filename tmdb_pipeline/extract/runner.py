@@ -116,7 +116,7 @@ def run_extract(
 
     executable = connector.connector_executable(extract)
     config = connector.connector_config(extract, tmdb)
-    secrets = [str(config.get("api_key", "")), str(config.get("read_access_token", ""))]
+    secrets = connector.config_secrets(config)
     available = connector.discover(executable, config)
     wanted = streams or extract.streams
     unknown = sorted(set(wanted) - {s.name for s in available})

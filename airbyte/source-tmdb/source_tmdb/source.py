@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import requests
+from airbyte_cdk.config_observation import create_connector_config_control_message
 from airbyte_cdk.models import (
     AirbyteConnectionStatus,
     AirbyteLogMessage,
@@ -30,6 +31,7 @@ from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_tmdb.config import MISSING_CREDENTIALS, TmdbConfig
+from source_tmdb.config_migrations import MigrateFlatCredentials
 from source_tmdb.http import TmdbErrorHandler, request_budget
 from source_tmdb.request_counts import COUNTER
 from source_tmdb.streams import (
@@ -63,6 +65,15 @@ class SourceTmdb(AbstractSource):
         self._context = SyncContext()
         self._hub: MovieHub | None = None
 
+    def configure(self, config: Mapping[str, Any], temp_dir: str) -> Mapping[str, Any]:
+        # Runs before the entrypoint validates the config against the spec, so old configs pass it.
+        if MigrateFlatCredentials.should_migrate(config):
+            config = MigrateFlatCredentials.transform(config)
+            # Queued, and printed by the entrypoint right after configure: the platform saves it.
+            if self.message_repository is not None:
+                self.message_repository.emit_message(create_connector_config_control_message(dict(config)))
+        return super().configure(config, temp_dir)
+
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
         # AbstractSource.check repr()s the message; ours is already a sentence for the user.
         ok, message = self.check_connection(logger, config)
@@ -89,9 +100,11 @@ class SourceTmdb(AbstractSource):
         budget = request_budget(tmdb.requests_per_second)
         movies = Movies(tmdb, budget)
         self._hub = MovieHub(tmdb, budget, logger)
+        # One instance for the public stream and the plan: each window is requested once per sync.
+        movie_changes = ChangesStream(tmdb, budget, "movie")
         plan = SyncPlan(
             movies=movies,
-            movie_changes=ChangesStream(tmdb, budget, "movie"),
+            movie_changes=movie_changes,
             person_changes=ChangesStream(tmdb, budget, "person"),
             hub=self._hub,
             context=self._context,
@@ -103,7 +116,7 @@ class SourceTmdb(AbstractSource):
             Credits(plan),
             Reviews(plan),
             People(plan),
-            ChangesStream(tmdb, budget, "movie"),
+            movie_changes,
         ]
 
     def read(

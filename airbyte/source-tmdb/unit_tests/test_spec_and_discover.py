@@ -16,7 +16,7 @@ STREAMS = {
     "credits": [["credit_id"]],
     "reviews": [["id"]],
     "people": [["id"]],
-    "movie_changes": [["id"]],
+    "movie_changes": [["id"], ["window_start"]],
 }
 
 
@@ -24,8 +24,16 @@ def test_given_the_spec_when_loaded_then_it_is_a_json_schema_whose_credentials_a
     spec = SourceTmdb().spec(logging.getLogger("test")).connectionSpecification
 
     jsonschema.Draft7Validator.check_schema(spec)
-    secret = {name for name, prop in spec["properties"].items() if prop.get("airbyte_secret")}
-    assert secret == {"api_key", "read_access_token"}
+    assert spec["required"] == ["credentials"]
+    variants = spec["properties"]["credentials"]["oneOf"]
+    assert [v["properties"]["auth_type"]["const"] for v in variants] == ["api_key", "read_access_token"]
+    for variant in variants:
+        # each variant names its secret after its auth_type, and requires it
+        field = variant["properties"]["auth_type"]["const"]
+        assert variant["properties"][field]["airbyte_secret"] is True
+        assert variant["required"] == ["auth_type", field]
+    assert not [name for name, prop in spec["properties"].items() if prop.get("airbyte_secret")]
+    assert spec["properties"]["people_scope"]["default"] == "principal"
     assert spec["properties"]["requests_per_second"]["default"] == 40
     assert spec["properties"]["requests_per_second"]["minimum"] == 1
     assert spec["properties"]["base_url"]["default"] == "https://api.themoviedb.org/3"
@@ -34,7 +42,7 @@ def test_given_the_spec_when_loaded_then_it_is_a_json_schema_whose_credentials_a
 
 
 def test_given_a_config_when_discover_then_every_stream_has_its_schema_and_primary_key() -> None:
-    output = discover(SourceTmdb(), {"api_key": "discover-key"})
+    output = discover(SourceTmdb(), {"credentials": {"auth_type": "api_key", "api_key": "discover-key"}})
 
     streams = {s.name: s for s in output.catalog.catalog.streams}
     assert {name: s.source_defined_primary_key for name, s in streams.items()} == STREAMS

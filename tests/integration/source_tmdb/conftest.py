@@ -71,9 +71,21 @@ def last_states(messages: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 def config_for(emu: RunningEmulator, **overrides: Any) -> dict[str, Any]:
+    """A config for the emulator. `api_key=` / `read_access_token=` overrides pick the credential.
+
+    people_scope is `all` here, so the tests can check that every referenced person is read; the
+    principal scope (the connector's default) has tests of its own.
+    """
+    api_key = overrides.pop("api_key", None)
+    token = overrides.pop("read_access_token", None)
+    if token is not None and api_key is None:
+        credentials = {"auth_type": "read_access_token", "read_access_token": token}
+    else:
+        credentials = {"auth_type": "api_key", "api_key": api_key or emu.api_key}
     config: dict[str, Any] = {
-        "api_key": emu.api_key,
+        "credentials": credentials,
         "base_url": emu.base_url,
+        "people_scope": "all",
         "seed_lists": ["popular"],
         "max_pages": 500,
         "max_movies": MOVIES,

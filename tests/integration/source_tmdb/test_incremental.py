@@ -55,6 +55,9 @@ def test_given_a_synced_catalogue_when_records_change_then_the_next_read_emits_o
     # One appended call per changed movie, a person call per changed known person, nothing else per record.
     assert calls["/3/movie/{id}"] == len(changed_movies)
     assert calls.get("/3/person/{id}", 0) == len(changed_people & first_people)
+    # One window since the first sync (today's), asked once although movie_changes and the per-movie
+    # streams both need it.
+    assert calls["/3/movie/changes"] == 1
 
 
 @pytest.mark.parametrize("stop_in,after_states", [("movie_details", 3), ("people", 3)])

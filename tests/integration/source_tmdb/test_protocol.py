@@ -18,8 +18,9 @@ def test_given_the_console_script_when_spec_then_it_prints_a_valid_json_schema_w
     assert output.returncode == 0
     spec = output.of_type("SPEC")[0]["spec"]["connectionSpecification"]
     jsonschema.Draft7Validator.check_schema(spec)
-    assert spec["properties"]["api_key"]["airbyte_secret"] is True
-    assert spec["properties"]["read_access_token"]["airbyte_secret"] is True
+    api_key, token = spec["properties"]["credentials"]["oneOf"]
+    assert api_key["properties"]["api_key"]["airbyte_secret"] is True
+    assert token["properties"]["read_access_token"]["airbyte_secret"] is True
     assert spec["properties"]["requests_per_second"] == {
         **spec["properties"]["requests_per_second"],
         "default": 40,
@@ -35,7 +36,6 @@ def test_given_the_emulator_key_when_check_then_succeeded(connector, emulator, t
 
 def test_given_a_read_access_token_when_check_then_succeeded(connector, emulator, tmp_path):
     config = connector.config_for(emulator, read_access_token=emulator.read_access_token)
-    del config["api_key"]
 
     output = connector.run("check", tmp_path, config=config)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import jsonschema
 import pytest
 
+from source_tmdb.config import DEFAULT_PRINCIPAL_CREW_JOBS
+
 pytestmark = pytest.mark.integration
 
 
@@ -36,6 +38,32 @@ def test_given_200_movies_when_read_through_the_console_script_then_every_record
     referenced = {c["person_id"] for c in output.records("credits")}
     assert output.keys("people") == referenced
     assert len(output.records("people")) == len(referenced), "each person is emitted once"
+
+
+def test_given_the_default_people_scope_when_read_then_only_principal_cast_and_crew_are_fetched(
+    connector, emulator, reference
+):
+    config = connector.config_for(emulator)
+    del config["people_scope"]  # the connector's default: principal
+    emulator.reset_stats()
+
+    output = connector.read_in_process(
+        config, connector.catalog_for(("credits", "people"), incremental=False)
+    )
+
+    calls = connector.calls(emulator.stats()["by_path"])
+    credits = output.records("credits")
+    principal = {
+        c["person_id"]
+        for c in credits
+        if (c["credit_type"] == "cast" and c["order"] < 10)
+        or (c["credit_type"] == "crew" and c["job"] in DEFAULT_PRINCIPAL_CREW_JOBS)
+    }
+    assert output.keys("people") == principal
+    assert calls["/3/person/{id}"] == len(principal)
+    # every credit is still there: the scope decides only whose person details are fetched
+    assert output.keys("credits") == reference.keys("credits")
+    assert len(principal) < len({c["person_id"] for c in credits})
 
 
 def test_given_all_streams_selected_when_read_then_each_movie_costs_one_request(

@@ -39,8 +39,12 @@ APPEND_TO_RESPONSE = "credits,reviews,keywords,release_dates,external_ids"
 SPLIT_OUT = ("credits", "reviews")
 
 
-def part_for(consumer: str, body: Mapping[str, Any]) -> Any:
-    """The slice of one appended answer that a given stream reads."""
+def part_for(consumer: str, body: Mapping[str, Any], config: TmdbConfig | None = None) -> Any:
+    """The slice of one appended answer that a given stream reads.
+
+    For `people` it is the ids of the people in the configured scope: all of them, or the principal
+    cast and crew (config.is_principal), which is what keeps a first sync's person requests small.
+    """
     if consumer == "movie_details":
         return {key: value for key, value in body.items() if key not in SPLIT_OUT}
     if consumer == "credits":
@@ -49,7 +53,10 @@ def part_for(consumer: str, body: Mapping[str, Any]) -> Any:
         return body.get("reviews") or {"page": 1, "results": [], "total_pages": 1, "total_results": 0}
     if consumer == "people":
         credits = body.get("credits") or {}
-        return sorted({int(c["id"]) for c in [*credits.get("cast", []), *credits.get("crew", [])]})
+        wanted = [(kind, credit) for kind in ("cast", "crew") for credit in credits.get(kind, [])]
+        if config is not None and config.people_scope == "principal":
+            wanted = [(kind, credit) for kind, credit in wanted if config.is_principal(kind, credit)]
+        return sorted({int(credit["id"]) for _, credit in wanted})
     raise ValueError(f"unknown consumer {consumer!r}")
 
 
@@ -109,8 +116,8 @@ class MovieHub:
         if body is None:
             return None
         for other in self._wanted.get(movie_id, ()):
-            self._stash.put(other, movie_id, part_for(other, body))
-        return part_for(consumer, body)
+            self._stash.put(other, movie_id, part_for(other, body, self._config))
+        return part_for(consumer, body, self._config)
 
     def get(self, path: str, params: Mapping[str, Any]) -> Any | None:
         """GET a TMDB path through the shared budget and retries; None on 404."""

@@ -11,7 +11,7 @@ BASE_URL = "https://api.themoviedb.org/3"
 class ConfigBuilder:
     def __init__(self) -> None:
         self._config: dict[str, Any] = {
-            "api_key": API_KEY,
+            "credentials": {"auth_type": "api_key", "api_key": API_KEY},
             "base_url": BASE_URL,
             "language": "en-US",
             "seed_lists": ["popular"],
@@ -22,17 +22,26 @@ class ConfigBuilder:
         }
 
     def with_api_key(self, api_key: str) -> ConfigBuilder:
-        self._config["api_key"] = api_key
+        self._config["credentials"] = {"auth_type": "api_key", "api_key": api_key}
         return self
 
     def with_read_access_token(self, token: str) -> ConfigBuilder:
-        self._config.pop("api_key", None)
-        self._config["read_access_token"] = token
+        self._config["credentials"] = {"auth_type": "read_access_token", "read_access_token": token}
+        return self
+
+    def with_flat_credentials(self, **credentials: str) -> ConfigBuilder:
+        """A 0.1.x config: api_key / read_access_token at the top level, no credentials object."""
+        self._config.pop("credentials", None)
+        self._config.update(credentials)
         return self
 
     def without_credentials(self) -> ConfigBuilder:
-        self._config.pop("api_key", None)
-        self._config.pop("read_access_token", None)
+        self._config.pop("credentials", None)
+        return self
+
+    def with_people_scope(self, scope: str, **limits: object) -> ConfigBuilder:
+        self._config["people_scope"] = scope
+        self._config.update(limits)
         return self
 
     def with_seed_lists(self, *names: str) -> ConfigBuilder:

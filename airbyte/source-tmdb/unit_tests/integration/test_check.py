@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from unittest import TestCase
 
-from airbyte_cdk.models import FailureType, Status, SyncMode
+from airbyte_cdk.models import FailureType, OrchestratorType, Status, SyncMode, Type
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, _run_command, make_file, read
 from airbyte_cdk.test.mock_http import HttpMocker
@@ -76,12 +76,80 @@ class TestCheck(TestCase):
         assert BAD_KEY not in _everything(output)
         assert raw.lines and not [line for line in raw.lines if BAD_KEY in line]
 
-    def test_given_no_credentials_when_check_then_failed_naming_both_settings(self) -> None:
+    def test_given_no_credentials_when_check_then_failed_naming_the_credentials_setting(self) -> None:
         output = check(ConfigBuilder().without_credentials().build())
 
         status = output.connection_status_messages[-1].connectionStatus
         assert status.status == Status.FAILED
-        assert "api_key" in status.message and "read_access_token" in status.message
+        assert "credentials" in status.message
+
+
+class TestFlatConfigMigration(TestCase):
+    """0.1.x configs (api_key / read_access_token at the top level) still work, rewritten to the oneOf."""
+
+    @HttpMocker()
+    def test_given_a_flat_api_key_when_check_then_succeeded_and_the_migrated_config_is_announced(
+        self, http_mocker: HttpMocker
+    ) -> None:
+        http_mocker.get(TmdbRequestBuilder.genres().build(), json_response(template("genres")))
+        flat = ConfigBuilder().with_flat_credentials(api_key=API_KEY).build()
+
+        output = check(flat)
+
+        assert output.connection_status_messages[-1].connectionStatus.status == Status.SUCCEEDED
+        migrated = _announced_configs(output)
+        assert len(migrated) == 1
+        assert migrated[0]["credentials"] == {"auth_type": "api_key", "api_key": API_KEY}
+        assert migrated[0] == {**{k: v for k, v in flat.items() if k != "api_key"}, **migrated[0]}
+        assert "api_key" not in migrated[0]
+
+    @HttpMocker()
+    def test_given_flat_key_and_token_when_check_then_the_key_is_kept_as_before(
+        self, http_mocker: HttpMocker
+    ) -> None:
+        http_mocker.get(TmdbRequestBuilder.genres().build(), json_response(template("genres")))
+
+        output = check(
+            ConfigBuilder().with_flat_credentials(api_key=API_KEY, read_access_token="tok-1").build()
+        )
+
+        assert output.connection_status_messages[-1].connectionStatus.status == Status.SUCCEEDED
+        assert _announced_configs(output)[0]["credentials"] == {"auth_type": "api_key", "api_key": API_KEY}
+
+    @HttpMocker()
+    def test_given_a_flat_read_access_token_when_check_then_it_becomes_the_token_variant(
+        self, http_mocker: HttpMocker
+    ) -> None:
+        http_mocker.get(
+            TmdbRequestBuilder.genres().with_api_key(None).build(), json_response(template("genres"))
+        )
+
+        output = check(ConfigBuilder().with_flat_credentials(read_access_token="token-456").build())
+
+        assert output.connection_status_messages[-1].connectionStatus.status == Status.SUCCEEDED
+        assert _announced_configs(output)[0]["credentials"] == {
+            "auth_type": "read_access_token",
+            "read_access_token": "token-456",
+        }
+
+    @HttpMocker()
+    def test_given_a_current_config_when_check_then_no_config_is_announced(
+        self, http_mocker: HttpMocker
+    ) -> None:
+        http_mocker.get(TmdbRequestBuilder.genres().build(), json_response(template("genres")))
+
+        output = check(ConfigBuilder().build())
+
+        assert output.connection_status_messages[-1].connectionStatus.status == Status.SUCCEEDED
+        assert _announced_configs(output) == []
+
+
+def _announced_configs(output: EntrypointOutput) -> list[dict[str, Any]]:
+    return [
+        dict(m.control.connectorConfig.config)
+        for m in output.get_message_by_types([Type.CONTROL])
+        if m.control.type == OrchestratorType.CONNECTOR_CONFIG
+    ]
 
 
 class TestReadWithBadKey(TestCase):

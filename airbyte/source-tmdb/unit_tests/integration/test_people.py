@@ -134,3 +134,58 @@ class TestIncremental(TestCase):
 
         assert _ids(output, "people") == [9]
         assert output.most_recent_state.stream_state.__dict__["cursor"] == "2025-03-15T11:00:00+00:00"
+
+
+def _movie_with_roles(movie_id: int) -> dict[str, Any]:
+    """Cast 1..4 billed in that order (order 0..3); crew 10 directs, 11 edits, 12 writes the screenplay."""
+    body = movie(movie_id, cast=[1, 2, 3, 4], crew=[10, 11, 12])
+    for order, credit in enumerate(body["credits"]["cast"]):
+        credit["order"] = order
+    for credit, job in zip(body["credits"]["crew"], ("Director", "Editor", "Screenplay"), strict=True):
+        credit["job"] = job
+    return body
+
+
+@freeze_time(NOW)
+class TestPeopleScope(TestCase):
+    def _read_people(
+        self, http_mocker: HttpMocker, config: dict[str, Any], fetched: list[int]
+    ) -> EntrypointOutput:
+        # HttpMocker fails on a request nobody registered: a person outside the scope is never asked for.
+        http_mocker.get(TmdbRequestBuilder.seed_list("movie/popular").build(), list_page([11]))
+        http_mocker.get(TmdbRequestBuilder.movie(11).build(), json_response(_movie_with_roles(11)))
+        for person_id in fetched:
+            http_mocker.get(TmdbRequestBuilder.person(person_id).build(), json_response(person(person_id)))
+        catalog = CatalogBuilder().with_stream("credits", SyncMode.full_refresh)
+        catalog = catalog.with_stream("people", SyncMode.full_refresh)
+        return read(SourceTmdb(), config, catalog.build())
+
+    @HttpMocker()
+    def test_given_principal_scope_when_read_then_top_billed_cast_and_key_crew_only(
+        self, http_mocker: HttpMocker
+    ) -> None:
+        config = ConfigBuilder().with_people_scope("principal", principal_cast_limit=2).build()
+
+        output = self._read_people(http_mocker, config, [1, 2, 10, 12])
+
+        assert not output.errors
+        assert _ids(output, "people") == [1, 2, 10, 12]
+        # credits keep everyone: the scope only decides whose person details are fetched
+        assert len([m for m in output.records if m.record.stream == "credits"]) == 7
+
+    @HttpMocker()
+    def test_given_the_default_config_when_read_then_the_scope_is_principal(
+        self, http_mocker: HttpMocker
+    ) -> None:
+        output = self._read_people(http_mocker, ConfigBuilder().build(), [1, 2, 3, 4, 10, 12])
+
+        # default limit 10 takes all four actors; Director and Screenplay are default principal jobs
+        assert _ids(output, "people") == [1, 2, 3, 4, 10, 12]
+
+    @HttpMocker()
+    def test_given_scope_all_when_read_then_every_cast_and_crew_member(self, http_mocker: HttpMocker) -> None:
+        output = self._read_people(
+            http_mocker, ConfigBuilder().with_people_scope("all").build(), [1, 2, 3, 4, 10, 11, 12]
+        )
+
+        assert _ids(output, "people") == [1, 2, 3, 4, 10, 11, 12]

@@ -1,4 +1,7 @@
-{#- Movies TMDB reported as changed, with the last window that reported each. -#}
+{#-
+    Movies TMDB reported as changed: one row per movie and window that reported it (the source's key
+    is [id, window_start]), so a movie changed in three windows keeps its three reports.
+-#}
 
 with
 
@@ -21,13 +24,14 @@ parsed as (
 
 ranked as (
 
-    select *, {{ version_rank('change.id') }} as version_rank from parsed
+    select *, {{ version_rank('change.id, change.window_start') }} as version_rank from parsed
 
 ),
 
 final as (
 
     select
+        concat_ws('/', cast(change.id as string), change.window_start) as movie_change_id,
         change.id as movie_id,
         coalesce(change.adult, false) as is_adult,
         {{ tmdb_date('change.window_start') }} as window_start_date,
