@@ -17,9 +17,12 @@ from typing import Any
 
 from confluent_kafka import Consumer, TopicPartition
 
+from tmdb_pipeline.metrics.stages import observed, push_stage
 from tmdb_pipeline.settings import KafkaSettings, LandingSettings, load
 
 log = logging.getLogger("tmdb_pipeline.pipeline")
+# the metrics stage of each pipeline step ("land (streaming)" is a wait, not a run)
+METRIC_STAGES = {"extract": "extract", "land": "land", "transform": "transform", "sync-serving": "sync"}
 
 
 @dataclass
@@ -38,7 +41,8 @@ class PipelineError(Exception):
 
 def _timed(name: str, action: Callable[[], tuple[str, dict[str, Any]]]) -> StageResult:
     began = time.monotonic()
-    detail, figures = action()
+    with observed(METRIC_STAGES.get(name)):
+        detail, figures = action()
     return StageResult(name, time.monotonic() - began, detail, figures)
 
 
@@ -105,7 +109,10 @@ def run_pass(
     ]
     results = []
     for name, action in stages:
-        result = _timed(name, action)
+        try:
+            result = _timed(name, action)
+        finally:  # a one-shot pass pushes each stage's metrics, failed or not (when a Pushgateway is set)
+            push_stage(METRIC_STAGES[name])
         results.append(result)
         if on_stage:
             on_stage(result)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tmdb_pipeline.metrics import transform as metrics
 from tmdb_pipeline.settings import PROJECT_ROOT
 
 DBT_PROJECT = PROJECT_ROOT / "dbt_project"
@@ -74,7 +75,7 @@ def run_dbt(args: list[str], project_dir: Path = DBT_PROJECT) -> DbtOutcome:
     """`dbt <args>` on the prepared session; returns per-node results (model, test, ...)."""
     from dbt.cli.main import dbtRunner
 
-    prepare_session()
+    spark = prepare_session()
     args = with_vars(args, pipeline_vars())
     command = [*args, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
     result = dbtRunner().invoke(command)
@@ -93,4 +94,5 @@ def run_dbt(args: list[str], project_dir: Path = DBT_PROJECT) -> DbtOutcome:
                 "rows_affected": (node.adapter_response or {}).get("rows_affected"),
             }
         )
+    metrics.record_results(outcome.results, metrics.scored_in_run(spark, executed))
     return outcome
