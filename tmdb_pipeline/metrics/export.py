@@ -41,7 +41,7 @@ def serve(registries: Iterable[CollectorRegistry], port: int, setting: str, host
     """Serve /metrics on `port` (0 = off); False, with one warning naming `setting`, when it is taken."""
     if not port:
         return False
-    address = host or load(StackSettings).host
+    address = host or load(MetricsSettings).host
     try:
         start_http_server(port, addr=address, registry=combined(registries))
     except OSError as exc:

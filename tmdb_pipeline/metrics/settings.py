@@ -20,6 +20,7 @@ class MetricsSettings(BaseSettings):
         description="one-shot commands push here; empty = the local Pushgateway when METRICS_STACK, else none",
     )
     push_timeout_s: float = Field(5.0, gt=0, description="a slower Pushgateway is skipped with a warning")
+    host: str = Field("127.0.0.1", description="address the /metrics servers bind (0.0.0.0 in a container)")
     landing_port: int = Field(9464, ge=0, le=65535, description="/metrics of `land --continuous`; 0 = off")
     pipeline_port: int = Field(9465, ge=0, le=65535, description="/metrics of `run --continuous`; 0 = off")
     exporter_port: int = Field(
@@ -31,8 +32,8 @@ class MetricsSettings(BaseSettings):
     stack: bool = Field(
         False, description="`stack up` also runs Prometheus, the Pushgateway and the lag exporter"
     )
-    prometheus_port: int = Field(9090, ge=1, le=65535, description="local Prometheus")
-    pushgateway_port: int = Field(9091, ge=1, le=65535, description="local Pushgateway")
+    prometheus_port: int = Field(9490, ge=1, le=65535, description="local Prometheus")
+    pushgateway_port: int = Field(9491, ge=1, le=65535, description="local Pushgateway")
     scrape_interval_s: int = Field(15, ge=1, description="local Prometheus scrape and rule interval")
     retention: str = Field("7d", pattern=r"^\d+[smhdwy]$", description="local Prometheus TSDB retention")
 
