@@ -67,9 +67,16 @@ class ConnectorTraffic:
         HTTP_RETRIES.labels(stream).inc(self._increase(("retries", stream), total))
 
 
+_per_stream: dict[str, tuple[Counter, Counter]] = {}
+
+
 def produced(stream: str, size: int) -> None:
-    RECORDS.labels(stream).inc()
-    BYTES.labels(stream).inc(size)
+    """Called once per record: the labelled children are looked up once per stream, not per call."""
+    children = _per_stream.get(stream)
+    if children is None:
+        children = _per_stream[stream] = (RECORDS.labels(stream), BYTES.labels(stream))
+    children[0].inc()
+    children[1].inc(size)
 
 
 def state_saved() -> None:
