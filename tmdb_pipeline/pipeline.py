@@ -78,7 +78,13 @@ def stage_transform() -> tuple[str, dict[str, Any]]:
         raise PipelineError("transform", outcome.error or f"dbt nodes failed: {', '.join(failed)}")
     models = sum(1 for r in outcome.results if r["resource_type"] == "model" and r["status"] == "success")
     tests = outcome.count("pass")
-    return f"{models} dbt models built, {tests} tests passed", {"models": models, "tests": tests}
+    # source freshness for the metrics; a stale source is an alert, not a failed transform
+    freshness = run_dbt(["source", "freshness"])
+    stale = [r["name"] for r in freshness.results if r["status"] in ("warn", "error")]
+    figures = {"models": models, "tests": tests, "stale_sources": stale}
+    return f"{models} dbt models built, {tests} tests passed" + (
+        f", stale: {', '.join(stale)}" if stale else ""
+    ), figures
 
 
 def stage_sync() -> tuple[str, dict[str, Any]]:

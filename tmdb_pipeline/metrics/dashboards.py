@@ -121,6 +121,12 @@ TRANSFORM = [
         "sum by (resource_type, status) (tmdb_transform_nodes_total)",
         "{{resource_type}} {{status}}",
     ),
+    Panel(
+        "Bronze source age (dbt source freshness)",
+        "max by (source) (tmdb_transform_source_age_seconds)",
+        "{{source}}",
+        "s",
+    ),
     Panel("Reviews scored", "sum(tmdb_transform_reviews_scored_total)", "reviews", kind="stat"),
     Panel(
         "Sentiment texts per second",

@@ -1,5 +1,5 @@
 """Transform metrics: per-model duration and status of the last dbt build, node outcomes, failed tests,
-reviews scored by the sentiment UDF. Labels are dbt model names (a bounded, versioned set)."""
+reviews scored by the sentiment UDF, and dbt source freshness of the Bronze tables. Labels are dbt model names (a bounded, versioned set)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ REGISTRY = CollectorRegistry(auto_describe=True)
 JOB = "tmdb_transform"
 RUN = run_metrics("transform", REGISTRY)
 SCORING_MODEL = "int_reviews_scored"
+EMPTY_SOURCE_AGE_S = 100 * 365 * 86400
 
 MODEL_SECONDS = Gauge(
     "tmdb_transform_model_duration_seconds",
@@ -39,6 +40,19 @@ FAILED_TESTS = Gauge(
 REVIEWS_SCORED = Counter(
     "tmdb_transform_reviews_scored", "Reviews scored by the sentiment model", registry=REGISTRY
 )
+SOURCE_AGE = Gauge(
+    "tmdb_transform_source_age_seconds",
+    "dbt source freshness: age of the newest row of each Bronze source table (loaded_at_field)",
+    ["source"],
+    registry=REGISTRY,
+)
+SOURCE_FRESHNESS = Enum(
+    "tmdb_transform_source_freshness",
+    "dbt source freshness status of each Bronze source table",
+    ["source"],
+    states=["pass", "warn", "error", "runtime error"],
+    registry=REGISTRY,
+)
 SCORING_SECONDS = Counter(
     "tmdb_transform_scoring_seconds",
     f"Time spent building {SCORING_MODEL} (reviews scored over this: texts per second)",
@@ -59,7 +73,15 @@ def record_results(results: list[dict[str, Any]], reviews_scored: int | None) ->
             MODEL_STATUS.labels(node["name"]).state(status if status in ("success", "error") else "skipped")
             if node["name"] == SCORING_MODEL and status == "success":
                 SCORING_SECONDS.inc(node["seconds"])
-    FAILED_TESTS.set(failed)
+        if kind == "source":  # a `dbt source freshness` result
+            SOURCE_FRESHNESS.labels(node["name"]).state(
+                status if status in ("pass", "warn", "error") else "runtime error"
+            )
+            # an empty table has no newest row: dbt measures its age from year 1, which is no age at all
+            if node.get("age_s") is not None and node["age_s"] < EMPTY_SOURCE_AGE_S:
+                SOURCE_AGE.labels(node["name"]).set(node["age_s"])
+    if any(node["resource_type"] == "test" for node in results):  # not reset by a freshness run
+        FAILED_TESTS.set(failed)
     if reviews_scored:
         REVIEWS_SCORED.inc(reviews_scored)
 

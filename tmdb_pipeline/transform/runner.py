@@ -92,6 +92,7 @@ def run_dbt(args: list[str], project_dir: Path = DBT_PROJECT) -> DbtOutcome:
                 "seconds": round(node.execution_time or 0.0, 2),
                 "message": node.message,
                 "rows_affected": (node.adapter_response or {}).get("rows_affected"),
+                "age_s": getattr(node, "age", None),  # source freshness results only
             }
         )
     metrics.record_results(outcome.results, metrics.scored_in_run(spark, executed))

@@ -60,3 +60,19 @@ def test_given_the_code_then_every_stage_and_the_api_export_metrics():
     for stage in ("extract", "landing", "transform", "sync"):
         assert f"tmdb_{stage}_last_success_timestamp_seconds" in names
     assert {"tmdb_landing_lag_records", "tmdb_api_requests_total"} <= names
+
+
+def test_given_source_freshness_results_then_age_and_status_are_exported_and_an_empty_table_has_no_age():
+    failed_before = value(transform.REGISTRY, "tmdb_transform_failed_tests")
+    results = [
+        {"name": "unit_src", "resource_type": "source", "status": "warn", "seconds": 0.2, "age_s": 90.0},
+        {"name": "unit_empty", "resource_type": "source", "status": "error", "seconds": 0.2, "age_s": 6.4e10},
+    ]
+    transform.record_results(results, reviews_scored=None)
+    registry = transform.REGISTRY
+    assert value(registry, "tmdb_transform_source_age_seconds", {"source": "unit_src"}) == 90.0
+    assert registry.get_sample_value("tmdb_transform_source_age_seconds", {"source": "unit_empty"}) is None
+    error = {"source": "unit_empty", "tmdb_transform_source_freshness": "error"}
+    assert value(registry, "tmdb_transform_source_freshness", error) == 1
+    # a freshness run has no tests: the last build's failed-test count stays
+    assert value(registry, "tmdb_transform_failed_tests") == failed_before
