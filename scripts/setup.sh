@@ -19,12 +19,15 @@ command -v mvn >/dev/null || missing+=(maven)
 command -v go >/dev/null || missing+=(golang)
 # headless Chromium renders `tmdb-pipeline lineage --html` in the lineage tests
 command -v chromium >/dev/null || missing+=(chromium fonts-dejavu-core)
+# Prometheus (promtool checks the alert rules in tests) and the Pushgateway: the optional monitoring services
+command -v promtool >/dev/null || missing+=(prometheus)
+command -v prometheus-pushgateway >/dev/null || missing+=(prometheus-pushgateway)
 if ((${#missing[@]})); then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     say "Installing ${missing[*]} with apt-get"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
   else
-    fail "please install: ${missing[*]} (a JDK 17, Maven and Go run the local stack; Chromium renders the lineage page in tests)"
+    fail "please install: ${missing[*]} (a JDK 17, Maven and Go run the local stack; Chromium renders the lineage page in tests; Prometheus checks the alert rules)"
   fi
 fi
 

@@ -7,6 +7,8 @@ import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from tmdb_pipeline.metrics.land import record_batch
+
 log = logging.getLogger("spark_streaming")
 
 
@@ -39,6 +41,9 @@ class MetricsSink:
         line = {**asdict(metrics), "rows": metrics.rows, "rows_per_s": round(metrics.rows_per_s, 1)}
         with self.path.open("a") as out:
             out.write(json.dumps(line) + "\n")
+        record_batch(
+            metrics.rows_per_table, metrics.quarantined, len(metrics.skipped_tables), metrics.duration_s
+        )
         log.info(
             "batch %d: %d rows in %.1fs (%.0f rows/s), quarantined %d, per table %s%s",
             metrics.batch_id,

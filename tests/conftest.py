@@ -27,6 +27,12 @@ TEST_ENV = {
     "S3_VOLUME_PORT": "29340",
     "S3_FILER_PORT": "28888",
     "ICEBERG_REST_PORT": "28181",
+    # the monitoring services and /metrics ports, for the tests that run Prometheus
+    "METRICS_PROMETHEUS_PORT": "19490",
+    "METRICS_PUSHGATEWAY_PORT": "19491",
+    "METRICS_EXPORTER_PORT": "19466",
+    "METRICS_LANDING_PORT": "19464",
+    "METRICS_PIPELINE_PORT": "19465",
     "EMULATOR_MOVIES": "1000",
     # small, fast end-to-end passes: the emulator has no rate limit of its own
     "EXTRACT_MAX_MOVIES": "60",

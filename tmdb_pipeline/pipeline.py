@@ -17,9 +17,12 @@ from typing import Any
 
 from confluent_kafka import Consumer, TopicPartition
 
+from tmdb_pipeline.metrics.stages import observed, push_stage
 from tmdb_pipeline.settings import KafkaSettings, LandingSettings, load
 
 log = logging.getLogger("tmdb_pipeline.pipeline")
+# the metrics stage of each pipeline step ("land (streaming)" is a wait, not a run)
+METRIC_STAGES = {"extract": "extract", "land": "land", "transform": "transform", "sync-serving": "sync"}
 
 
 @dataclass
@@ -38,7 +41,8 @@ class PipelineError(Exception):
 
 def _timed(name: str, action: Callable[[], tuple[str, dict[str, Any]]]) -> StageResult:
     began = time.monotonic()
-    detail, figures = action()
+    with observed(METRIC_STAGES.get(name)):
+        detail, figures = action()
     return StageResult(name, time.monotonic() - began, detail, figures)
 
 
@@ -74,7 +78,13 @@ def stage_transform() -> tuple[str, dict[str, Any]]:
         raise PipelineError("transform", outcome.error or f"dbt nodes failed: {', '.join(failed)}")
     models = sum(1 for r in outcome.results if r["resource_type"] == "model" and r["status"] == "success")
     tests = outcome.count("pass")
-    return f"{models} dbt models built, {tests} tests passed", {"models": models, "tests": tests}
+    # source freshness for the metrics; a stale source is an alert, not a failed transform
+    freshness = run_dbt(["source", "freshness"])
+    stale = [r["name"] for r in freshness.results if r["status"] in ("warn", "error")]
+    figures = {"models": models, "tests": tests, "stale_sources": stale}
+    return f"{models} dbt models built, {tests} tests passed" + (
+        f", stale: {', '.join(stale)}" if stale else ""
+    ), figures
 
 
 def stage_sync() -> tuple[str, dict[str, Any]]:
@@ -105,7 +115,10 @@ def run_pass(
     ]
     results = []
     for name, action in stages:
-        result = _timed(name, action)
+        try:
+            result = _timed(name, action)
+        finally:  # a one-shot pass pushes each stage's metrics, failed or not (when a Pushgateway is set)
+            push_stage(METRIC_STAGES[name])
         results.append(result)
         if on_stage:
             on_stage(result)

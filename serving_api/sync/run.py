@@ -31,6 +31,7 @@ from serving_api.sync.writer import (
     ensure_indexes,
     write_collection,
 )
+from tmdb_pipeline.metrics.sync import record_sync
 from tmdb_pipeline.settings import MongoSettings, load
 
 
@@ -120,6 +121,7 @@ def run_sync(
         for target, gold in zip(targets, tables, strict=True):
             report.collections.append(_sync_one(db, target, gold, settings, strategy, full, progress))
         report.seconds = time.monotonic() - began
+        record_sync(report, tables)
         return report
     finally:
         if own_client:

@@ -11,6 +11,7 @@ from rich.live import Live
 from rich.table import Table
 
 from tmdb_pipeline.cli._errors import err_console, friendly_errors
+from tmdb_pipeline.metrics.stages import observed_command
 
 console = Console()
 
@@ -36,6 +37,7 @@ def _table(summary, title: str) -> Table:
 
 
 @friendly_errors
+@observed_command("extract")
 def extract(
     streams: list[str] | None = typer.Option(
         None, "--streams", "-s", help="Streams to sync (repeat or comma-separate); default: all."

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tmdb_pipeline.cli._errors import friendly_errors
+from tmdb_pipeline.metrics.stages import observed, registries
 
 console = Console()
 
@@ -57,7 +58,13 @@ def land(
         return
     mode = "continuous (Ctrl-C or SIGTERM stops after the batch in flight)" if continuous else "once"
     console.print(f"Landing Kafka -> Bronze, {mode}")
-    run = run_landing(spark, continuous=continuous, on_batch=show)
+    if continuous:
+        from tmdb_pipeline.metrics.export import serve
+        from tmdb_pipeline.metrics.settings import MetricsSettings
+
+        serve(registries("land"), load(MetricsSettings).landing_port, "METRICS_LANDING_PORT")
+    with observed("land", push=not continuous):
+        run = run_landing(spark, continuous=continuous, on_batch=show)
 
     elapsed = time.monotonic() - began
     table = Table(title="Bronze landing")

@@ -48,6 +48,12 @@ def run(
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
+        from tmdb_pipeline.metrics.export import serve
+        from tmdb_pipeline.metrics.settings import MetricsSettings
+        from tmdb_pipeline.metrics.stages import registries
+        from tmdb_pipeline.settings import load
+
+        serve(registries(), load(MetricsSettings).pipeline_port, "METRICS_PIPELINE_PORT")
         console.print(f"Continuous mode: extract every {interval:.0f}s, landing streams; Ctrl-C stops.")
         cycles = run_continuous(interval, stop, on_stage=show)
         console.print(f"Stopped after {cycles} cycles in {time.monotonic() - began:.0f}s.")

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from tmdb_pipeline.cli._errors import err_console, friendly_errors
+from tmdb_pipeline.metrics.stages import observed_command
 
 if TYPE_CHECKING:  # imported lazily at run time, so `--help` stays fast
     from serving_api.sync import CollectionReport, SyncReport
@@ -63,6 +64,7 @@ def _summary(report: SyncReport) -> Table:
 
 
 @friendly_errors
+@observed_command("sync")
 def sync_serving(
     full: bool = typer.Option(
         False,

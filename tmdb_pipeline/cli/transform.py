@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tmdb_pipeline.cli._errors import err_console, friendly_errors
+from tmdb_pipeline.metrics.stages import observed_command
 
 console = Console()
 PASSTHROUGH = {"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []}
@@ -38,6 +39,7 @@ def _run(args: list[str]) -> None:
 
 
 @friendly_errors
+@observed_command("transform")
 def transform(ctx: typer.Context) -> None:
     """Build Silver and Gold (default `dbt build`; extra arguments go to dbt, e.g. `--select marts`)."""
     _run(["build", *ctx.args] if not ctx.args or ctx.args[0].startswith("-") else list(ctx.args))

@@ -22,6 +22,7 @@ from tmdb_pipeline.extract import connector
 from tmdb_pipeline.extract.envelope import envelope, message_key
 from tmdb_pipeline.extract.sink import KafkaSink, topic_for
 from tmdb_pipeline.extract.state import StateStore
+from tmdb_pipeline.metrics import extract as metrics
 from tmdb_pipeline.settings import (
     ConfigError,
     ExtractSettings,
@@ -40,6 +41,9 @@ LOG_LEVELS = {
 }
 # the connector reports its HTTP requests per stream in a LOG line: "http_requests stream=<s> count=<n>"
 REQUESTS_LINE = re.compile(r"http_requests stream=(\S+) count=(\d+)")
+# ... and its answers by status class and its retries, for the metrics
+RESPONSES_LINE = re.compile(r"http_responses stream=(\S+) status_class=(\w+) count=(\d+)")
+RETRIES_LINE = re.compile(r"http_retries stream=(\S+) count=(\d+)")
 
 
 @dataclass
@@ -112,6 +116,7 @@ def run_extract(
     extract = settings or load(ExtractSettings)
     kafka, stack = kafka or load(KafkaSettings), load(StackSettings)
     summary = ExtractSummary()
+    traffic = metrics.ConnectorTraffic()
     sink = KafkaSink(kafka)  # fails within seconds, naming the bootstrap, when Kafka is down
 
     executable = connector.connector_executable(extract)
@@ -142,6 +147,7 @@ def run_extract(
         sink.flush(extract.delivery_timeout_s)  # every record before this state is in Kafka
         store.update(state)
         store.save()
+        metrics.state_saved()
         if state.get("type") == "STREAM":
             progress = summary.streams.get(state["stream"]["stream_descriptor"]["name"])
             if progress:
@@ -158,6 +164,7 @@ def run_extract(
                 kind = message["type"]
             except (orjson.JSONDecodeError, KeyError, TypeError):
                 summary.malformed_lines += 1
+                metrics.MALFORMED.inc()
                 log.warning("malformed protocol line skipped: %.200s", _redact(line, secrets))
                 continue
             if kind == "RECORD":
@@ -168,12 +175,10 @@ def run_extract(
                     summary.malformed_lines += 1
                     continue
                 data = record["data"]
-                sink.produce(
-                    progress.topic,
-                    message_key(data, primary_keys[name]),
-                    envelope(name, data, record["emitted_at"]),
-                )
+                value = envelope(name, data, record["emitted_at"])
+                sink.produce(progress.topic, message_key(data, primary_keys[name]), value)
                 progress.records += 1
+                metrics.produced(name, len(value))
             elif kind == "STATE":
                 checkpoint(message["state"])
             elif kind == "LOG":
@@ -181,6 +186,13 @@ def run_extract(
                 if found := REQUESTS_LINE.search(text):
                     if found.group(1) in summary.streams:
                         summary.streams[found.group(1)].requests = int(found.group(2))
+                    traffic.requests(found.group(1), int(found.group(2)))
+                    continue
+                if found := RESPONSES_LINE.search(text):
+                    traffic.responses(found.group(1), found.group(2), int(found.group(3)))
+                    continue
+                if found := RETRIES_LINE.search(text):
+                    traffic.retries(found.group(1), int(found.group(2)))
                     continue
                 level = LOG_LEVELS.get(message["log"].get("level", "INFO"), logging.DEBUG)
                 summary.warnings += level >= logging.WARNING

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 
 from tmdb_pipeline.emulator.settings import EmulatorSettings
+from tmdb_pipeline.metrics.settings import MetricsSettings
 from tmdb_pipeline.settings import (
     IcebergSettings,
     KafkaSettings,
@@ -50,6 +51,7 @@ class LocalStack:
         emulator: EmulatorSettings | None = None,
         iceberg: IcebergSettings | None = None,
         s3: S3Settings | None = None,
+        metrics: MetricsSettings | None = None,
     ) -> None:
         self.settings = stack
         self.spark = spark
@@ -65,6 +67,10 @@ class LocalStack:
         self.emulator = EmulatorService(stack, emulator) if emulator else None
         if self.emulator:
             self.services.append(self.emulator)
+        if metrics and metrics.stack:  # Prometheus, the Pushgateway, the lag exporter: opt-in
+            from tmdb_pipeline.stack.monitoring import monitoring_services
+
+            self.services += monitoring_services(stack, metrics, self._api_port())
 
     @classmethod
     def from_env(cls) -> LocalStack:
@@ -77,6 +83,7 @@ class LocalStack:
             emulator,
             load(IcebergSettings),
             load(S3Settings),
+            load(MetricsSettings),
         )
 
     def install(self) -> None:
@@ -117,6 +124,12 @@ class LocalStack:
                 service.stop()
             raise
         return report
+
+    @staticmethod
+    def _api_port() -> int:
+        from serving_api.settings import ApiSettings
+
+        return load(ApiSettings).port
 
     def api_service(self):
         """The serving API (not started by `up`: the demo starts it once Gold is synced)."""

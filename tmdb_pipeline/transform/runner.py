@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tmdb_pipeline.metrics import transform as metrics
 from tmdb_pipeline.settings import PROJECT_ROOT
 
 DBT_PROJECT = PROJECT_ROOT / "dbt_project"
@@ -74,7 +75,7 @@ def run_dbt(args: list[str], project_dir: Path = DBT_PROJECT) -> DbtOutcome:
     """`dbt <args>` on the prepared session; returns per-node results (model, test, ...)."""
     from dbt.cli.main import dbtRunner
 
-    prepare_session()
+    spark = prepare_session()
     args = with_vars(args, pipeline_vars())
     command = [*args, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
     result = dbtRunner().invoke(command)
@@ -91,6 +92,8 @@ def run_dbt(args: list[str], project_dir: Path = DBT_PROJECT) -> DbtOutcome:
                 "seconds": round(node.execution_time or 0.0, 2),
                 "message": node.message,
                 "rows_affected": (node.adapter_response or {}).get("rows_affected"),
+                "age_s": getattr(node, "age", None),  # source freshness results only
             }
         )
+    metrics.record_results(outcome.results, metrics.scored_in_run(spark, executed))
     return outcome

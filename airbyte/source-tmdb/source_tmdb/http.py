@@ -142,6 +142,7 @@ class TmdbErrorHandler(HttpStatusErrorHandler):
                 response_action=ResponseAction.IGNORE, error_message="TMDB answered 404 (not found)."
             )
         if status == RATE_LIMIT_STATUS:
+            COUNTER.retried()
             return ErrorResolution(
                 response_action=ResponseAction.RATE_LIMITED,
                 failure_type=FailureType.transient_error,
@@ -157,6 +158,7 @@ class TmdbErrorHandler(HttpStatusErrorHandler):
 
 
 def _retry(message: str) -> ErrorResolution:
+    COUNTER.retried()
     return ErrorResolution(
         response_action=ResponseAction.RETRY,
         failure_type=FailureType.transient_error,

@@ -56,13 +56,14 @@ def test_given_every_settings_model_then_env_example_lists_each_variable():
     from serving_api.settings import ApiSettings, SyncSettings
     from tmdb_pipeline.emulator.settings import EmulatorSettings
     from tmdb_pipeline.lineage.settings import LineageSettings
+    from tmdb_pipeline.metrics.settings import MetricsSettings
     from tmdb_pipeline.sentiment.settings import SentimentSettings
 
     models = [
         obj
         for obj in vars(settings_module).values()
         if isinstance(obj, type) and issubclass(obj, BaseSettings) and obj is not BaseSettings
-    ] + [EmulatorSettings, ApiSettings, SyncSettings, SentimentSettings, LineageSettings]
+    ] + [EmulatorSettings, ApiSettings, SyncSettings, SentimentSettings, LineageSettings, MetricsSettings]
     expected = {
         f"{model.model_config['env_prefix']}{field}".upper()
         for model in models
