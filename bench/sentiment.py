@@ -228,8 +228,11 @@ def main() -> None:
         f"\n== accuracy on the validation split: SST-2 held-out phrases n={len(held)} (sentences n="
         f"{sum(i in roots for i in held_rows)}), long reviews n={len(subset)}; points = backend - torch"
     )
+    wanted = {"torch", *(args.accuracy_backends.split(",") if args.accuracy_backends else names)}
     figures = {
-        name: accuracy(scorer, held, held_rows, roots, subset, seed) for name, scorer in scorers.items()
+        name: accuracy(scorer, held, held_rows, roots, subset, seed)
+        for name, scorer in scorers.items()
+        if name in wanted
     }
     columns = (
         ("phrases", "phrases"),
