@@ -61,23 +61,35 @@ class ArtifactInfo:
         )
 
 
+def artifact_digest(directory: Path) -> str:
+    """SHA-256 of the shipped adapter and metadata: what identifies a trained artifact."""
+    digest = hashlib.sha256()
+    for name in (ADAPTER_FILE, METADATA_FILE):
+        path = directory / name
+        if not path.is_file():
+            raise FileNotFoundError(f"no {name} in {directory}: run `tmdb-pipeline sentiment train`")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def scoring_version(settings: SentimentSettings) -> str:
     """A short id of everything a stored score depends on: the model (the shipped artifact's bytes, or
-    the Hugging Face model's name or path) and the settings that change results. Silver keeps it with
-    each score, so a retrained artifact or a new threshold gets every review scored again."""
+    the Hugging Face model's name or path), the inference backend where it changes scores, and the
+    settings that change results. Silver keeps it with each score, so a retrained artifact, an int8
+    backend or a new threshold gets every review scored again."""
     digest = hashlib.sha256()
     if settings.model:
         label = settings.model.rstrip("/").rsplit("/", 1)[-1]
         digest.update(settings.model.encode())
     else:
         label = "minilm-adapter"
+        artifact_digest(settings.artifact_dir)  # says how to make a missing artifact
+        # the files' bytes, not artifact_digest: keeps the versions Silver already stores for torch
         for name in (ADAPTER_FILE, METADATA_FILE):
-            path = settings.artifact_dir / name
-            if not path.is_file():
-                raise FileNotFoundError(
-                    f"no {name} in {settings.artifact_dir}: run `tmdb-pipeline sentiment train`"
-                )
-            digest.update(path.read_bytes())
+            digest.update((settings.artifact_dir / name).read_bytes())
+        if settings.backend == "onnx-int8":
+            # int8 weights move scores (a few hundredths); torch and fp32 ONNX agree to ~1e-5
+            digest.update(b"backend=onnx-int8;")
     for name in SCORE_SETTINGS:
         digest.update(f"{name}={getattr(settings, name)!r};".encode())
     return f"{label}@{digest.hexdigest()[:12]}"

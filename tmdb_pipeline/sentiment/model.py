@@ -2,6 +2,7 @@
 
 Both are wrapped as a `ChunkModel`: token ids in (already chunked, special tokens added), one row of
 class logits out, plus the valence of each class (-1 negative .. +1 positive) to turn them into a score.
+The bundled model can also run on ONNX Runtime (`onnx_backend.OnnxChunkModel`).
 """
 
 from __future__ import annotations
@@ -47,13 +48,13 @@ def load_tokenizer(path: str | Path, local_files_only: bool = True) -> Any:
 
 
 class ChunkModel(Protocol):
-    """What the scorer needs from a network."""
+    """What the scorer needs from a network: int64 (batch, tokens) arrays in, float (batch, classes) out."""
 
     tokenizer: Any
     max_positions: int
     valence: np.ndarray
 
-    def logits(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor: ...
+    def logits(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,11 @@ def load_minilm(directory: Path, shape: LoraShape) -> MeanPooledClassifier:
     return model.eval()
 
 
+def positive_logits(positive: np.ndarray) -> np.ndarray:
+    """The head's single logit as two classes (negative fixed at 0), the shape the scorer reads."""
+    return np.stack([np.zeros_like(positive), positive], axis=-1)
+
+
 class MiniLMChunkModel:
     """The project's default: bundled MiniLM + trained adapter; class 0 negative, class 1 positive."""
 
@@ -212,9 +218,12 @@ class MiniLMChunkModel:
         self.device = device
         self.max_positions = int(network.encoder.config.max_position_embeddings)
 
-    def logits(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        positive = self.network(input_ids.to(self.device), attention_mask.to(self.device))
-        return torch.stack([torch.zeros_like(positive), positive], dim=-1)
+    @torch.inference_mode()
+    def logits(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+        positive = self.network(
+            torch.from_numpy(input_ids).to(self.device), torch.from_numpy(attention_mask).to(self.device)
+        )
+        return positive_logits(positive.float().cpu().numpy())
 
 
 class ModelLabelError(ValueError):
@@ -270,8 +279,10 @@ class HuggingFaceChunkModel:
         # RoBERTa-style models reserve two positions for the padding offset.
         self.max_positions = positions - 2 if positions in (514, 130) else positions
 
-    def logits(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    @torch.inference_mode()
+    def logits(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
         output = self.network(
-            input_ids=input_ids.to(self.device), attention_mask=attention_mask.to(self.device)
+            input_ids=torch.from_numpy(input_ids).to(self.device),
+            attention_mask=torch.from_numpy(attention_mask).to(self.device),
         )
-        return output.logits
+        return output.logits.float().cpu().numpy()

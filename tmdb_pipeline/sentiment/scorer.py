@@ -76,12 +76,19 @@ class SentimentScorer:
 
             return cls(HuggingFaceChunkModel(settings.model, settings.device), settings)
         from tmdb_pipeline.sentiment.artifact import ArtifactInfo
-        from tmdb_pipeline.sentiment.model import MiniLMChunkModel, load_minilm
 
         info = ArtifactInfo.read(settings.artifact_dir)
-        network = load_minilm(settings.artifact_dir, info.lora)
+        model: ChunkModel
+        if settings.backend == "torch":
+            from tmdb_pipeline.sentiment.model import MiniLMChunkModel, load_minilm
+
+            model = MiniLMChunkModel(load_minilm(settings.artifact_dir, info.lora), settings.device)
+        else:
+            from tmdb_pipeline.sentiment.onnx_backend import OnnxChunkModel
+
+            model = OnnxChunkModel.from_settings(settings)
         return cls(
-            MiniLMChunkModel(network, settings.device),
+            model,
             settings,
             info.calibration,
             info.max_length,
@@ -101,7 +108,6 @@ class SentimentScorer:
             for row in ids
         ]
 
-    @torch.inference_mode()
     def chunk_logits(self, texts: Sequence[str]) -> list[np.ndarray]:
         """Class logits of every chunk of each text, shape (chunks, classes) per text."""
         per_text = self.chunks(texts)
@@ -115,12 +121,12 @@ class SentimentScorer:
             batch = flat[start : start + size]
             rows = [per_text[t][c] for t, c in batch]
             width = max(len(r) for r in rows)
-            ids = torch.full((len(rows), width), pad, dtype=torch.long)
-            mask = torch.zeros((len(rows), width), dtype=torch.long)
+            ids = np.full((len(rows), width), pad, dtype=np.int64)
+            mask = np.zeros((len(rows), width), dtype=np.int64)
             for i, row in enumerate(rows):
-                ids[i, : len(row)] = torch.tensor(row, dtype=torch.long)
+                ids[i, : len(row)] = row
                 mask[i, : len(row)] = 1
-            logits = self.model.logits(ids, mask).float().cpu().numpy()
+            logits = np.asarray(self.model.logits(ids, mask), dtype=np.float32)
             for (t, c), row_logits in zip(batch, logits, strict=True):
                 out[t][c] = row_logits
         return [np.stack(chunks) for chunks in out]  # type: ignore[arg-type]
