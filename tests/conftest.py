@@ -27,6 +27,8 @@ TEST_ENV = {
     "S3_VOLUME_PORT": "29340",
     "S3_FILER_PORT": "28888",
     "ICEBERG_REST_PORT": "28181",
+    "SQL_ENDPOINT_PORT": "20000",
+    "SUPERSET_PORT": "18088",
     "EMULATOR_MOVIES": "1000",
     # small, fast end-to-end passes: the emulator has no rate limit of its own
     "EXTRACT_MAX_MOVIES": "60",

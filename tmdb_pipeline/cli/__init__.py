@@ -13,6 +13,7 @@ from tmdb_pipeline.cli import (
     run,
     sentiment,
     serving,
+    sql_server,
     stack,
     transform,
 )
@@ -35,6 +36,7 @@ app.command(name="dbt", context_settings=transform.PASSTHROUGH)(transform.dbt)
 app.command(name="sync-serving")(serving.sync_serving)
 app.command(name="api")(serving.api)
 app.command(name="lineage")(lineage.lineage)
+app.add_typer(sql_server.app, name="sql-server")
 
 
 def main() -> None:
