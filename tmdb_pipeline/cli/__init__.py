@@ -15,6 +15,7 @@ from tmdb_pipeline.cli import (
     serving,
     sql_server,
     stack,
+    superset,
     transform,
 )
 
@@ -37,6 +38,7 @@ app.command(name="sync-serving")(serving.sync_serving)
 app.command(name="api")(serving.api)
 app.command(name="lineage")(lineage.lineage)
 app.add_typer(sql_server.app, name="sql-server")
+app.add_typer(superset.app, name="superset")
 
 
 def main() -> None:
