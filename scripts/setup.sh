@@ -43,6 +43,10 @@ fi
 say "Syncing .venv from uv.lock"
 "$UV" sync --frozen
 
+# --- Superset, in its own locked environment (its pins conflict with the pipeline's) ------------
+say "Syncing bi/superset/.venv from bi/superset/uv.lock"
+(cd bi/superset && "../../$UV" sync --frozen --quiet)
+
 # --- the local stack's artifacts --------------------------------------------------------------
 say "Installing the local stack (Kafka, Spark and Iceberg REST catalog jars, FerretDB)"
 .venv/bin/tmdb-pipeline stack install

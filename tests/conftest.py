@@ -33,6 +33,8 @@ TEST_ENV = {
     "METRICS_EXPORTER_PORT": "19466",
     "METRICS_LANDING_PORT": "19464",
     "METRICS_PIPELINE_PORT": "19465",
+    "SQL_ENDPOINT_PORT": "20000",
+    "SUPERSET_PORT": "18088",
     "EMULATOR_MOVIES": "1000",
     # small, fast end-to-end passes: the emulator has no rate limit of its own
     "EXTRACT_MAX_MOVIES": "60",

@@ -14,7 +14,9 @@ from tmdb_pipeline.cli import (
     run,
     sentiment,
     serving,
+    sql_server,
     stack,
+    superset,
     transform,
 )
 
@@ -37,6 +39,8 @@ app.command(name="dbt", context_settings=transform.PASSTHROUGH)(transform.dbt)
 app.command(name="sync-serving")(serving.sync_serving)
 app.command(name="api")(serving.api)
 app.command(name="lineage")(lineage.lineage)
+app.add_typer(sql_server.app, name="sql-server")
+app.add_typer(superset.app, name="superset")
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ from tmdb_pipeline.settings import (
     TmdbSettings,
     load,
 )
+from tmdb_pipeline.sql_endpoint.settings import SqlEndpointSettings
 from tmdb_pipeline.stack.emulator import EmulatorService
 from tmdb_pipeline.stack.iceberg_rest import IcebergRestService
 from tmdb_pipeline.stack.kafka import KafkaService
@@ -28,6 +29,7 @@ from tmdb_pipeline.stack.mongo import MongoService
 from tmdb_pipeline.stack.process import LocalService, ServiceStatus, StackError
 from tmdb_pipeline.stack.s3 import SeaweedFsService
 from tmdb_pipeline.stack.spark import spark_jars
+from tmdb_pipeline.stack.sql_endpoint import SqlEndpointService
 
 
 @dataclass
@@ -71,6 +73,9 @@ class LocalStack:
             from tmdb_pipeline.stack.monitoring import monitoring_services
 
             self.services += monitoring_services(stack, metrics, self._api_port())
+        endpoint = load(SqlEndpointSettings)
+        if endpoint.enabled:  # last: its session needs the catalog services above
+            self.services.append(SqlEndpointService(stack, endpoint, spark))
 
     @classmethod
     def from_env(cls) -> LocalStack:
@@ -103,7 +108,8 @@ class LocalStack:
             raise StackError(
                 f"Port already in use by another program: {described}. Stop that program or choose "
                 "other ports (KAFKA_PORT, KAFKA_CONTROLLER_PORT, MONGO_PORT, EMULATOR_PORT, S3_PORT, "
-                "S3_MASTER_PORT, S3_VOLUME_PORT, S3_FILER_PORT, ICEBERG_REST_PORT); nothing was started."
+                "S3_MASTER_PORT, S3_VOLUME_PORT, S3_FILER_PORT, ICEBERG_REST_PORT, SQL_ENDPOINT_PORT); nothing "
+                "was started."
             )
         self.install()
         report = UpReport()

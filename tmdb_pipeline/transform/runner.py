@@ -2,8 +2,8 @@
 
 dbt-spark's `session` method calls `SparkSession.builder...getOrCreate()` for every cursor, so the
 session built here — Iceberg as the default catalog, the `review_sentiment` UDF registered — is the
-one every model runs on. A plain `dbt` process would get a bare session; the project's on-run-start
-hook checks for the marker set here and says so.
+one every model runs on. A plain `dbt` process runs against the Spark SQL endpoint instead (the
+profile's default target); the project's on-run-start hook stops a session lacking the catalog or the UDF.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from tmdb_pipeline.settings import PROJECT_ROOT
 
 DBT_PROJECT = PROJECT_ROOT / "dbt_project"
 SESSION_MARKER = "spark.tmdb.pipeline.session"
+SESSION_TARGET = "session"  # the profile output with dbt-spark's session method
 LAYERS = ("bronze", "silver", "gold")
 log = logging.getLogger("tmdb_pipeline.transform")
 
@@ -77,6 +78,8 @@ def run_dbt(args: list[str], project_dir: Path = DBT_PROJECT) -> DbtOutcome:
 
     spark = prepare_session()
     args = with_vars(args, pipeline_vars())
+    if not any(arg in ("--target", "-t") or arg.startswith("--target=") for arg in args):
+        args = [*args, "--target", SESSION_TARGET]  # profiles.yml's default is the SQL endpoint
     command = [*args, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
     result = dbtRunner().invoke(command)
     outcome = DbtOutcome(success=result.success, command=command)

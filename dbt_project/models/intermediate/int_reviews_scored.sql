@@ -6,9 +6,10 @@
 ) }}
 
 {#- Review sentiment from the transformer UDF `review_sentiment` (registered on the session by
-    `tmdb-pipeline transform`). Incremental: a review is scored again only when its text or its
-    updated_at changed, or when the model did (`sentiment_version`, passed by the runner: a retrained
-    artifact or another threshold), so an unchanged review is never scored twice by one model. -#}
+    `tmdb-pipeline transform` and by the Spark SQL endpoint). Incremental: a review is scored again
+    only when its text or its updated_at changed, or when the model did (`sentiment_version()`: the
+    var the runner passes or the endpoint's setting; a retrained artifact or another threshold), so an
+    unchanged review is never scored twice by one model. -#}
 
 with
 
@@ -30,7 +31,7 @@ to_score as (
         on already_scored.review_id = reviews.review_id
         and already_scored.content_hash = reviews.content_hash
         and already_scored.updated_at <=> reviews.updated_at
-        and already_scored.sentiment_version <=> '{{ var("sentiment_version") }}'
+        and already_scored.sentiment_version <=> '{{ sentiment_version() }}'
     {% endif %}
 
 ),
@@ -53,7 +54,7 @@ final as (
         content,
         content_hash,
         sentiment.label as sentiment_label,
-        '{{ var("sentiment_version") }}' as sentiment_version,
+        '{{ sentiment_version() }}' as sentiment_version,
 
         -- numerics
         author_rating,

@@ -58,12 +58,23 @@ def test_given_every_settings_model_then_env_example_lists_each_variable():
     from tmdb_pipeline.lineage.settings import LineageSettings
     from tmdb_pipeline.metrics.settings import MetricsSettings
     from tmdb_pipeline.sentiment.settings import SentimentSettings
+    from tmdb_pipeline.sql_endpoint.settings import SqlEndpointSettings
+    from tmdb_pipeline.superset.settings import SupersetSettings
 
     models = [
         obj
         for obj in vars(settings_module).values()
         if isinstance(obj, type) and issubclass(obj, BaseSettings) and obj is not BaseSettings
-    ] + [EmulatorSettings, ApiSettings, SyncSettings, SentimentSettings, LineageSettings, MetricsSettings]
+    ] + [
+        EmulatorSettings,
+        ApiSettings,
+        SyncSettings,
+        SentimentSettings,
+        LineageSettings,
+        MetricsSettings,
+        SqlEndpointSettings,
+        SupersetSettings,
+    ]
     expected = {
         f"{model.model_config['env_prefix']}{field}".upper()
         for model in models
