@@ -71,7 +71,9 @@ def object_store_env(local_stack: object) -> Iterator[dict[str, str]]:
     from tmdb_pipeline.stack.iceberg_rest import IcebergRestService
     from tmdb_pipeline.stack.s3 import SeaweedFsService
 
-    env = {"ICEBERG_CATALOG_TYPE": "rest"}
+    # a new lakehouse on purpose: the test stack's JDBC catalog holds other tests' tables, which
+    # landing would otherwise (rightly) point at `lakehouse migrate`
+    env = {"ICEBERG_CATALOG_TYPE": "rest", "ICEBERG_START_EMPTY": "true"}
     stack, s3 = load(StackSettings), load(S3Settings)
     iceberg = IcebergSettings(catalog_type="rest")
     services = [SeaweedFsService(stack, s3, iceberg), IcebergRestService(stack, iceberg, s3)]

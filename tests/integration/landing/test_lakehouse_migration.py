@@ -40,7 +40,7 @@ def test_given_a_local_lakehouse_when_migrated_to_rest_and_s3_then_landing_resum
     landed = cli("land", "--once", env={**base, **old, "ICEBERG_CATALOG_TYPE": "jdbc"})
     assert landed.returncode == 0, landed.stdout + landed.stderr
 
-    rest = {**base, **object_store_env, "ICEBERG_CATALOG_DB": str(old_db)}
+    rest = {**base, **object_store_env, "ICEBERG_CATALOG_DB": str(old_db), "ICEBERG_START_EMPTY": "false"}
     refused = cli("land", "--once", env=rest)
     message = " ".join((refused.stdout + refused.stderr).split())
     assert refused.returncode != 0
