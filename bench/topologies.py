@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -28,10 +29,11 @@ LOCAL, OBJECT_STORE = "local files", "REST + S3"
 
 
 def _free_port_pair() -> int:
-    """A free port whose SeaweedFS gRPC twin (port + 10000) is free too."""
+    """A free port whose SeaweedFS gRPC twin (port + 10000) is free too, both below Linux's ephemeral
+    range (32768+) so that no client socket can take the twin while the server starts."""
     while True:
-        port = free_port()
-        if port + GRPC_OFFSET < 65536 and port_is_free("127.0.0.1", port + GRPC_OFFSET):
+        port = random.randrange(20000, 22700)
+        if port_is_free("127.0.0.1", port) and port_is_free("127.0.0.1", port + GRPC_OFFSET):
             return port
 
 

@@ -22,10 +22,12 @@ TEST_ENV = {
     "MONGO_DATABASE": "tmdb_test",
     "EMULATOR_PORT": "18765",
     # the object store and REST catalog, for the tests that run the lakehouse on them
-    "S3_PORT": "28333",
-    "S3_MASTER_PORT": "29333",
-    "S3_VOLUME_PORT": "29340",
-    "S3_FILER_PORT": "28888",
+    # (SeaweedFS's gRPC ports are these + 10000: kept below Linux's ephemeral range, 32768+, where a
+    # client socket could hold one; the clean-clone run met that on 39340)
+    "S3_PORT": "21333",
+    "S3_MASTER_PORT": "21334",
+    "S3_VOLUME_PORT": "21340",
+    "S3_FILER_PORT": "21888",
     "ICEBERG_REST_PORT": "28181",
     # the monitoring services and /metrics ports, for the tests that run Prometheus
     "METRICS_PROMETHEUS_PORT": "19490",
