@@ -47,6 +47,7 @@ def private_object_store() -> Iterator[dict[str, str]]:
         "STACK_HOME": str(home),
         "STACK_DOWNLOADS": str(shared.downloads),
         "ICEBERG_CATALOG_TYPE": "rest",
+        "ICEBERG_WAREHOUSE": "s3://warehouse/",  # over a file warehouse the caller may have set
         "ICEBERG_REST_PORT": str(free_port()),
         **{
             name: str(_free_port_pair())
@@ -60,7 +61,9 @@ def private_object_store() -> Iterator[dict[str, str]]:
         volume_port=int(env["S3_VOLUME_PORT"]),
         filer_port=int(env["S3_FILER_PORT"]),
     )
-    iceberg = IcebergSettings(catalog_type="rest", rest_port=int(env["ICEBERG_REST_PORT"]))
+    iceberg = IcebergSettings(
+        catalog_type="rest", warehouse=env["ICEBERG_WAREHOUSE"], rest_port=int(env["ICEBERG_REST_PORT"])
+    )
     services = [SeaweedFsService(stack, s3, iceberg), IcebergRestService(stack, iceberg, s3)]
     try:
         for service in services:

@@ -40,9 +40,11 @@ from pathlib import Path
 from typing import Any
 
 WORKDIR = Path(tempfile.mkdtemp(prefix="tmdb-bench-transform-"))
-# a lakehouse of its own: set before any settings are loaded
-os.environ["ICEBERG_CATALOG_DB"] = str(WORKDIR / "catalog.db")
-os.environ["ICEBERG_WAREHOUSE"] = (WORKDIR / "warehouse").as_uri()
+# a lakehouse of its own: set before any settings are loaded (REST + S3 runs get a private store
+# and catalog from bench/topologies.py instead)
+if os.environ.get("ICEBERG_CATALOG_TYPE") != "rest":
+    os.environ["ICEBERG_CATALOG_DB"] = str(WORKDIR / "catalog.db")
+    os.environ["ICEBERG_WAREHOUSE"] = (WORKDIR / "warehouse").as_uri()
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
 
 import pandas as pd  # noqa: E402
