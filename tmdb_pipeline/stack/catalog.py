@@ -179,6 +179,23 @@ def warehouse_bucket(warehouse: str) -> str:
     return urlparse(warehouse).netloc
 
 
+def object_store(stack: StackSettings, s3: S3Settings, **options: object):
+    """pyarrow's S3 file system on the configured store, with its keys (`options` add timeouts etc.)."""
+    from pyarrow import fs
+
+    keys = s3_keys(stack, s3)
+    endpoint = urlparse(s3.endpoint_url(stack))
+    return fs.S3FileSystem(
+        access_key=keys.access_key_id,
+        secret_key=keys.secret_access_key,
+        endpoint_override=endpoint.netloc,
+        scheme=endpoint.scheme,
+        region=s3.region,
+        force_virtual_addressing=not s3.path_style_access,
+        **options,
+    )
+
+
 def check_object_store(stack: StackSettings, iceberg: IcebergSettings, s3: S3Settings) -> None:
     """The warehouse's bucket exists and the keys may list it."""
     from pyarrow import fs
@@ -186,14 +203,9 @@ def check_object_store(stack: StackSettings, iceberg: IcebergSettings, s3: S3Set
     warehouse = iceberg.warehouse_uri(stack)
     bucket = warehouse_bucket(warehouse)
     keys = s3_keys(stack, s3)
-    endpoint = urlparse(s3.endpoint_url(stack))
-    store = fs.S3FileSystem(
-        access_key=keys.access_key_id,
-        secret_key=keys.secret_access_key,
-        endpoint_override=endpoint.netloc,
-        scheme=endpoint.scheme,
-        region=s3.region,
-        force_virtual_addressing=not s3.path_style_access,
+    store = object_store(
+        stack,
+        s3,
         connect_timeout=3,
         request_timeout=10,
         retry_strategy=fs.AwsStandardS3RetryStrategy(max_attempts=1),

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from tmdb_pipeline.settings import IcebergSettings, LandingSettings, S3Settings, StackSettings
-from tmdb_pipeline.stack.catalog import LakehouseError, get_catalog, s3_keys, spark_catalog_conf
+from tmdb_pipeline.stack.catalog import LakehouseError, get_catalog, object_store, spark_catalog_conf
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -78,16 +78,7 @@ def refuse_empty_catalog_beside_local_data(
 def _copy(pairs: list[tuple[str, str]], stack: StackSettings, s3: S3Settings) -> None:
     from pyarrow import fs
 
-    keys = s3_keys(stack, s3)
-    endpoint = urlparse(s3.endpoint_url(stack))
-    store = fs.S3FileSystem(
-        access_key=keys.access_key_id,
-        secret_key=keys.secret_access_key,
-        endpoint_override=endpoint.netloc,
-        scheme=endpoint.scheme,
-        region=s3.region,
-        force_virtual_addressing=not s3.path_style_access,
-    )
+    store = object_store(stack, s3)
     local = fs.LocalFileSystem()
     for source, target in pairs:
         if not target.startswith("s3"):

