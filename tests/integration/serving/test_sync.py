@@ -171,6 +171,20 @@ def test_given_a_sync_then_the_indexes_the_api_needs_exist(scratch):
     assert "genres_popularity_id" in scratch.db.movie_cards.index_information()
 
 
+def test_given_the_local_ferretdb_then_id_lookups_updates_and_deletes_search_the_id_index(scratch):
+    """The stack builds FerretDB with its `_id` expression matching the `_id` index: before, every
+    lookup by id (hit or 404) scanned the whole collection."""
+    if "ferretdbVersion" not in scratch.db.client.admin.command("buildInfo"):
+        pytest.skip("checks the local stack's FerretDB build; MongoDB's plans are checked below")
+    scratch.sync()
+    movie_id = scratch.gold.rows("movie_metrics")[0]["movie_id"]
+    for key in (lookup_id(movie_id), lookup_id(99_999_999)):
+        plan = str(scratch.db.movies.find({"_id": key}).explain()["queryPlanner"])
+        assert "USING INDEX" in plan and "SCAN" not in plan, plan
+    # the sync's own replace-by-id goes through the same expression
+    assert scratch.db.movies.replace_one({"_id": lookup_id(movie_id)}, {"title": "x"}).modified_count == 1
+
+
 def test_given_real_mongodb_then_the_api_queries_use_the_indexes(scratch):
     """FerretDB 1.x on SQLite answers explain() with a SCAN even when the index exists, so index
     use can only be asserted against MongoDB itself (deploy/); creation is asserted above."""
