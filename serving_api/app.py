@@ -27,7 +27,8 @@ from serving_api.lib.mongo import Mongo, provide_db
 from serving_api.lib.openapi import openapi_config
 from serving_api.lib.pagination import page_dependency
 from serving_api.lib.query import QueryRules, check_query, openapi_without_nulls
-from serving_api.lib.snapshot import ReadCache, SnapshotCache, provide_totals
+from serving_api.lib.resident import ResidentCollections
+from serving_api.lib.snapshot import ReadCache, SnapshotCache, provide_totals, resident_warmth
 from serving_api.settings import ApiSettings
 from tmdb_pipeline.settings import MongoSettings, load
 
@@ -46,7 +47,10 @@ def create_app(settings: ApiSettings | None = None, mongo: MongoSettings | None 
     mongo = mongo or load(MongoSettings)
     metrics = Metrics()
     database = Mongo(mongo, settings, metrics)
-    snapshots = SnapshotCache(settings.snapshot_refresh_ms / 1000)
+    resident = ResidentCollections(settings.resident_max_documents)
+    snapshots = SnapshotCache(
+        settings.snapshot_refresh_ms / 1000, on_new=lambda db, new: resident.warm(db, new.tag, new.documents)
+    )
     keys = settings.key_values()
     cors = (
         CORSConfig(
@@ -67,13 +71,14 @@ def create_app(settings: ApiSettings | None = None, mongo: MongoSettings | None 
             "paging": page_dependency(settings),
             "totals": Provide(provide_totals, sync_to_thread=False),
         },
-        lifespan=[database.lifespan],
+        lifespan=[database.lifespan, resident_warmth],
         state=State(
             {
                 "settings": settings,
                 "metrics": metrics,
                 "snapshots": snapshots,
                 "counts": ReadCache(settings.read_cache_size),
+                "resident": resident,
             }
         ),
         guards=[ApiKeyGuard(keys, settings.docs_path)] if keys else [],

@@ -70,6 +70,12 @@ class ApiSettings(BaseSettings):
     read_cache_size: int = Field(
         2048, ge=0, description="reads (pages, totals, lookups) kept per synced snapshot; 0 = off"
     )
+    resident_max_documents: int = Field(
+        200_000,
+        ge=0,
+        description="card collections up to this size are read once per synced snapshot and lists "
+        "answered from memory (0: every list queries MongoDB)",
+    )
     max_url_length: int = Field(2048, ge=256, le=8192, description="longer request targets get a 414")
     max_header_bytes: int = Field(8192, ge=1024, le=65536, description="larger request headers get a 431")
     docs_path: str = Field("/schema", pattern=r"^/[a-z][a-z0-9_/-]*$", description="OpenAPI and docs")

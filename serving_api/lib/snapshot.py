@@ -11,20 +11,24 @@ document of a collection for any query but an `_id` string lookup (seconds at 10
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
 import msgspec
+from litestar import Litestar
 from litestar.datastructures import State
 from pymongo.asynchronous.collection import AsyncCollection
 
 from serving_api.lib.mongo import Db, max_time_ms
 from serving_api.lib.pagination import PageRequest
+from serving_api.lib.resident import ResidentCollection, ResidentCollections, Unsupported
 from serving_api.sync.state import STATE_COLLECTION
 
 T = TypeVar("T")
@@ -60,8 +64,9 @@ def snapshot_of(records: list[dict[str, Any]]) -> Snapshot:
 class SnapshotCache:
     """`_sync_state` read once per refresh interval, however many requests ask meanwhile."""
 
-    def __init__(self, refresh_s: float) -> None:
+    def __init__(self, refresh_s: float, on_new: Callable[[Db, Snapshot], None] | None = None) -> None:
         self.refresh_s = refresh_s
+        self.on_new = on_new  # called with each snapshot whose tag differs from the last one's
         self._snapshot: Snapshot | None = None
         self._read_at = 0.0
         self._lock = asyncio.Lock()
@@ -73,7 +78,10 @@ class SnapshotCache:
         async with self._lock:  # one request re-reads; the others wait for its answer
             if not self._fresh():
                 records = await db[STATE_COLLECTION].find({}).to_list()
-                self._snapshot, self._read_at = snapshot_of(records), time.monotonic()
+                previous, self._snapshot = self._snapshot, snapshot_of(records)
+                self._read_at = time.monotonic()
+                if self.on_new is not None and (previous is None or previous.tag != self._snapshot.tag):
+                    self.on_new(db, self._snapshot)
             assert self._snapshot is not None
             return self._snapshot
 
@@ -123,10 +131,54 @@ class Totals:
     """A request's reads under the current snapshot: cached reads, and the total behind a page,
     counted only when the page itself cannot tell it."""
 
-    def __init__(self, db: Db, snapshots: SnapshotCache, counts: ReadCache) -> None:
+    def __init__(
+        self, db: Db, snapshots: SnapshotCache, counts: ReadCache, resident: ResidentCollections | None = None
+    ) -> None:
         self.db = db
         self.snapshots = snapshots
         self.counts = counts
+        self.resident = resident
+
+    async def page(
+        self,
+        collection: AsyncCollection[dict[str, Any]],
+        query: dict[str, Any],
+        projection: dict[str, int],
+        spec: list[tuple[str, int]],
+        page: PageRequest,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """A page of `find(query, projection).sort(spec)` and the total behind it: from the
+        collection's resident copy when it has one (lib/resident.py), else from MongoDB."""
+        snapshot = await self.snapshots.current(self.db)
+        read = {
+            "find": query,
+            "projection": projection,
+            "sort": spec,
+            "skip": page.offset,
+            "limit": page.page_size,
+        }
+        if self.resident is not None:
+            name = collection.name
+            copy = await self.resident.get(self.db, snapshot.tag, name, snapshot.documents.get(name))
+            if copy is not None:
+                try:
+                    items, total = await self.counts.get(
+                        snapshot, name, {"resident": read}, _answer(copy, query, projection, spec, page)
+                    )
+                except Unsupported:
+                    pass  # MongoDB answers what the copy cannot
+                else:
+                    if not copy.complete:
+                        items = await self._by_id(collection, [item["_id"] for item in items], projection)
+                    return items, total
+        cursor = (
+            collection.find(query, projection, max_time_ms=max_time_ms())
+            .sort(spec)
+            .skip(page.offset)
+            .limit(page.page_size)
+        )
+        items = await self.counts.get(snapshot, collection.name, read, cursor.to_list)
+        return items, await self.of(collection, query, page, len(items))
 
     async def of(
         self,
@@ -147,12 +199,60 @@ class Totals:
 
         return await self.counts.get(snapshot, collection.name, {"count": query}, count)
 
+    async def _by_id(
+        self, collection: AsyncCollection[dict[str, Any]], ids: list[Any], projection: dict[str, int]
+    ) -> list[dict[str, Any]]:
+        """The documents of `ids`, in that order: one `_id` lookup each, concurrently (FerretDB
+        uses its `_id` index for a single-id lookup only, not for `$in`)."""
+
+        def lookup(key: Any) -> Callable[[], Awaitable[dict[str, Any] | None]]:
+            return lambda: collection.find_one({"_id": key}, projection, max_time_ms=max_time_ms())
+
+        found = await asyncio.gather(
+            *(
+                self.cached(collection.name, {"_id": key, "projection": projection}, lookup(key))
+                for key in ids
+            )
+        )
+        return [doc for doc in found if doc is not None]  # gone since the snapshot: a sync is running
+
     async def cached(self, collection: str, read: dict[str, Any], fetch: Callable[[], Awaitable[T]]) -> T:
         """`fetch()`'s result, asked of MongoDB once per snapshot while it stays in the cache."""
         snapshot = await self.snapshots.current(self.db)
         return await self.counts.get(snapshot, collection, read, fetch)
 
 
+@asynccontextmanager
+async def resident_warmth(app: Litestar) -> AsyncIterator[None]:
+    """Lifespan (after the MongoDB client's): read the snapshot once at startup, which starts
+    loading its resident copies before the first request needs them."""
+
+    async def first_read() -> None:
+        with contextlib.suppress(Exception):  # down or slow: the requests will say so
+            await app.state.snapshots.current(app.state.db)
+
+    task = asyncio.get_running_loop().create_task(first_read())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def _answer(
+    copy: ResidentCollection,
+    query: dict[str, Any],
+    projection: dict[str, int],
+    spec: list[tuple[str, int]],
+    page: PageRequest,
+) -> Callable[[], Awaitable[tuple[list[dict[str, Any]], int]]]:
+    async def find() -> tuple[list[dict[str, Any]], int]:
+        return copy.find(query, projection, spec, page.offset, page.page_size)
+
+    return find
+
+
 def provide_totals(state: State) -> Totals:
-    totals: Totals = Totals(state.db, state.snapshots, state.counts)
+    totals: Totals = Totals(state.db, state.snapshots, state.counts, state.resident)
     return totals

@@ -76,16 +76,9 @@ class MovieRepository:
     async def list(
         self, filters: MovieFilters, sort: str, order: str, page: PageRequest
     ) -> tuple[list[Doc], int]:
-        query, spec = list_query(filters, sort), sort_spec(sort, order)
-        cursor = (
-            self.cards.find(query, CARD_FIELDS, max_time_ms=max_time_ms())
-            .sort(spec)
-            .skip(page.offset)
-            .limit(page.page_size)
+        return await self.totals.page(
+            self.cards, list_query(filters, sort), CARD_FIELDS, sort_spec(sort, order), page
         )
-        read = {"find": query, "sort": spec, "skip": page.offset, "limit": page.page_size}
-        items = await self.totals.cached(self.cards.name, read, cursor.to_list)
-        return items, await self.totals.of(self.cards, query, page, len(items))
 
     async def get(self, movie_id: int) -> Doc | None:
         key = {"_id": lookup_id(movie_id)}
@@ -104,15 +97,9 @@ class MovieRepository:
         query: Doc = {"movie_id": movie_id}
         if sentiment is not None:
             query["sentiment.label"] = sentiment
-        cursor = (
-            self.reviews.find(query, {"_hash": 0}, max_time_ms=max_time_ms())
-            .sort([("created_at", -1), ("_id", 1)])
-            .skip(page.offset)
-            .limit(page.page_size)
+        return await self.totals.page(
+            self.reviews, query, {"_hash": 0}, [("created_at", -1), ("_id", 1)], page
         )
-        read = {"find": query, "skip": page.offset, "limit": page.page_size}
-        items = await self.totals.cached(self.reviews.name, read, cursor.to_list)
-        return items, await self.totals.of(self.reviews, query, page, len(items))
 
 
 def provide_movie_repository(db: NamedDependency[Db], totals: NamedDependency[Totals]) -> MovieRepository:

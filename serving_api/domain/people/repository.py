@@ -38,18 +38,11 @@ class PeopleRepository:
     async def list(
         self, department: str | None, name_tokens: list[str], sort: str, order: str, page: PageRequest
     ) -> tuple[list[Doc], int]:
-        query = people_query(department, name_tokens)
         direction = -1 if order == "desc" else 1
         spec = [(PEOPLE_SORT_FIELDS[sort], direction), ("_id", -direction)]
-        cursor = (
-            self.cards.find(query, SUMMARY_FIELDS, max_time_ms=max_time_ms())
-            .sort(spec)
-            .skip(page.offset)
-            .limit(page.page_size)
+        return await self.totals.page(
+            self.cards, people_query(department, name_tokens), SUMMARY_FIELDS, spec, page
         )
-        read = {"find": query, "sort": spec, "skip": page.offset, "limit": page.page_size}
-        items = await self.totals.cached(self.cards.name, read, cursor.to_list)
-        return items, await self.totals.of(self.cards, query, page, len(items))
 
     async def get(self, person_id: int) -> Doc | None:
         key = {"_id": lookup_id(person_id)}

@@ -12,7 +12,7 @@ from typing import Any
 from litestar.di import NamedDependency
 
 from serving_api.domain.movies.repository import CARD_FIELDS
-from serving_api.lib.mongo import Db, max_time_ms
+from serving_api.lib.mongo import Db
 from serving_api.lib.pagination import PageRequest
 from serving_api.lib.snapshot import Totals
 
@@ -29,16 +29,8 @@ class SearchRepository:
         self.cards = db["movie_cards"]
 
     async def titles(self, words: list[str], page: PageRequest) -> tuple[list[Doc], int]:
-        query = title_query(words)
-        cursor = (
-            self.cards.find(query, CARD_FIELDS, max_time_ms=max_time_ms())
-            .sort([("popularity", -1), ("_id", 1)])
-            .skip(page.offset)
-            .limit(page.page_size)
-        )
-        read = {"search": query, "skip": page.offset, "limit": page.page_size}
-        items = await self.totals.cached(self.cards.name, read, cursor.to_list)
-        return items, await self.totals.of(self.cards, query, page, len(items))
+        spec = [("popularity", -1), ("_id", 1)]
+        return await self.totals.page(self.cards, title_query(words), CARD_FIELDS, spec, page)
 
 
 def provide_search_repository(db: NamedDependency[Db], totals: NamedDependency[Totals]) -> SearchRepository:

@@ -1,0 +1,263 @@
+"""The card collections, answered from memory: one copy per synced snapshot.
+
+FerretDB (the local MongoDB-protocol server) pushes no sort down to its storage, and on SQLite no
+filter but an `_id` lookup: any list query decodes every card of the collection (2.7 s for 10k
+movie cards on these 2 cores). The card collections exist for lists, are small, and change only
+when the sync records a new snapshot, so the API reads each once per snapshot (up to
+`API_RESIDENT_MAX_DOCUMENTS` documents) and answers list queries from that copy; of the reviews it keeps what a movie's review
+list filters and sorts by, and reads the page's reviews by `_id`. `find` below has
+MongoDB's semantics for the operators the API sends (tested against the server on the same
+documents); a query using any other operator, or a bigger collection, goes to the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from pymongo.errors import ExecutionTimeout
+
+from serving_api.lib.mongo import Db, max_time_ms
+
+Doc = dict[str, Any]
+Predicate = Callable[[Doc], bool]
+# the collections kept, and what of each: the cards whole (small projections made for lists); of
+# the reviews only what a movie's review list filters and sorts by, the page then read by `_id`
+RESIDENT: dict[str, dict[str, int] | None] = {
+    "movie_cards": None,
+    "person_cards": None,
+    "reviews": {"movie_id": 1, "created_at": 1, "sentiment.label": 1},
+}
+_MISSING = object()
+
+
+class Unsupported(Exception):
+    """The query uses something `find` does not implement; ask the server instead."""
+
+
+# --- MongoDB's comparison order (BSON types, then values) --------------------------------------
+def _type_rank(value: Any) -> int:
+    if value is None or value is _MISSING:
+        return 1
+    if isinstance(value, bool):
+        return 8
+    if isinstance(value, int | float):
+        return 2
+    if isinstance(value, str):
+        return 3
+    if isinstance(value, dict):
+        return 4
+    if isinstance(value, datetime):
+        return 9
+    raise Unsupported(f"no ordering for {type(value).__name__}")
+
+
+def _get(doc: Doc, path: str) -> Any:
+    value: Any = doc
+    for part in path.split("."):
+        if not isinstance(value, dict):
+            return _MISSING  # through an array or a scalar: not an operator this API sends
+        value = value.get(part, _MISSING)
+    return value
+
+
+def _candidates(value: Any) -> list[Any]:
+    """What a condition on a field tests: the value, and each element when it is an array."""
+    return [value, *value] if isinstance(value, list) else [value]
+
+
+def _comparison(op: str, operand: Any) -> Predicate:
+    rank = _type_rank(operand)
+    compare: dict[str, Callable[[Any], bool]] = {
+        "$gt": lambda v: v > operand,
+        "$gte": lambda v: v >= operand,
+        "$lt": lambda v: v < operand,
+        "$lte": lambda v: v <= operand,
+    }
+    test = compare[op]
+
+    def check(value: Any) -> bool:
+        # MongoDB compares within one type only: {$gte: 5} never matches null or "6"
+        return any(
+            c is not _MISSING and not isinstance(c, list) and _type_rank(c) == rank and test(c)
+            for c in _candidates(value)
+        )
+
+    return check
+
+
+def _equality(operand: Any) -> Callable[[Any], bool]:
+    if isinstance(operand, dict | list):
+        raise Unsupported("equality with a document or an array")
+    if operand is None:
+        return lambda value: value is _MISSING or any(c is None for c in _candidates(value))
+    rank = _type_rank(operand)
+    return lambda value: any(
+        c is not _MISSING and not isinstance(c, list) and _type_rank(c) == rank and c == operand
+        for c in _candidates(value)
+    )
+
+
+def _regex(pattern: str, options: str) -> Callable[[Any], bool]:
+    if options:
+        raise Unsupported("regex options")
+    compiled = re.compile(pattern)  # the API sends anchored, re.escape'd words
+    return lambda value: any(isinstance(c, str) and compiled.search(c) for c in _candidates(value))
+
+
+def _field(path: str, condition: Any) -> Predicate:
+    tests: list[Callable[[Any], bool]] = []
+    if isinstance(condition, dict) and condition and all(k.startswith("$") for k in condition):
+        for op, operand in condition.items():
+            if op == "$eq":
+                tests.append(_equality(operand))
+            elif op == "$ne":
+                equal = _equality(operand)
+                tests.append(lambda value, equal=equal: not equal(value))
+            elif op in ("$gt", "$gte", "$lt", "$lte"):
+                tests.append(_comparison(op, operand))
+            elif op == "$regex":
+                tests.append(_regex(operand, condition.get("$options", "")))
+            elif op != "$options":
+                raise Unsupported(op)
+    else:
+        tests.append(_equality(condition))
+    return lambda doc: all(test(_get(doc, path)) for test in tests)
+
+
+def compile_query(query: Doc) -> Predicate:
+    """A predicate with MongoDB's meaning of `query`, for the operators above."""
+    parts: list[Predicate] = []
+    for key, condition in query.items():
+        if key == "$and":
+            parts.extend(compile_query(sub) for sub in condition)
+        elif key.startswith("$"):
+            raise Unsupported(key)
+        else:
+            parts.append(_field(key, condition))
+    return lambda doc: all(part(doc) for part in parts)
+
+
+class _Descending:
+    """Reverses the order of one sort key (keys mix types, so they cannot be negated)."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: tuple[int, Any]) -> None:
+        self.key = key
+
+    def __lt__(self, other: _Descending) -> bool:
+        return other.key < self.key
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Descending) and other.key == self.key
+
+
+def sort_key(spec: list[tuple[str, int]]) -> Callable[[Doc], tuple[Any, ...]]:
+    def key(doc: Doc) -> tuple[Any, ...]:
+        parts: list[Any] = []
+        for path, direction in spec:
+            value = _get(doc, path)
+            if isinstance(value, list):
+                raise Unsupported("sorting by an array field")
+            # null and missing sort together, before every other type
+            ordered = (1, 0) if value is None or value is _MISSING else (_type_rank(value), value)
+            parts.append(ordered if direction == 1 else _Descending(ordered))
+        return tuple(parts)
+
+    return key
+
+
+def project(doc: Doc, projection: dict[str, int]) -> Doc:
+    if any("." in field for field in projection):
+        raise Unsupported("projection of a nested field")
+    included = {f for f, on in projection.items() if on}
+    if included:  # an inclusion projection: _id comes along unless excluded
+        keep = included if projection.get("_id", 1) == 0 else included | {"_id"}
+        return {k: v for k, v in doc.items() if k in keep}
+    excluded = {f for f, on in projection.items() if not on}
+    return {k: v for k, v in doc.items() if k not in excluded}
+
+
+class ResidentCollection:
+    """One collection's documents as of one snapshot; sorted orders kept per sort spec."""
+
+    def __init__(self, documents: list[Doc], complete: bool = True) -> None:
+        self.documents = documents
+        self.complete = complete  # False: the documents hold only the fields queries use
+        self._orders: dict[tuple[tuple[str, int], ...], list[Doc]] = {}
+
+    def find(
+        self, query: Doc, projection: dict[str, int], spec: list[tuple[str, int]], skip: int, limit: int
+    ) -> tuple[list[Doc], int]:
+        """(the page, how many documents match): `find(query).sort(spec).skip().limit()` + count."""
+        matches = compile_query(query)
+        ordered = self._ordered(spec)
+        page: list[Doc] = []
+        total = 0
+        for doc in ordered:
+            if matches(doc):
+                if skip <= total < skip + limit:
+                    page.append(project(doc, projection))
+                total += 1
+        return page, total
+
+    def _ordered(self, spec: list[tuple[str, int]]) -> list[Doc]:
+        frozen = tuple(spec)
+        if frozen not in self._orders:
+            self._orders[frozen] = sorted(self.documents, key=sort_key(spec))
+        return self._orders[frozen]
+
+
+class ResidentCollections:
+    """The resident copies of the current snapshot, each read from MongoDB once."""
+
+    def __init__(self, max_documents: int) -> None:
+        self.max_documents = max_documents
+        self._tag = ""
+        self._loads: dict[str, asyncio.Task[ResidentCollection]] = {}
+
+    async def get(self, db: Db, tag: str, name: str, documents: int | None) -> ResidentCollection | None:
+        """`name`'s copy for snapshot `tag`, or None when the server should answer. A request
+        waits for a copy being loaded at most what is left of its query budget (then a 504)."""
+        task = self._task(db, tag, name, documents)
+        if task is None:
+            return None
+        budget = max_time_ms()
+        try:
+            # shielded: a request that gives up leaves the load running for the next one
+            return await asyncio.wait_for(asyncio.shield(task), None if budget is None else budget / 1000)
+        except TimeoutError:
+            raise ExecutionTimeout(f"{name} is still being read for the new snapshot", 50) from None
+
+    def warm(self, db: Db, tag: str, documents: dict[str, int]) -> None:
+        """Start loading snapshot `tag`'s copies now (when the snapshot is first seen)."""
+        for name in RESIDENT:
+            self._task(db, tag, name, documents.get(name))
+
+    def _task(
+        self, db: Db, tag: str, name: str, documents: int | None
+    ) -> asyncio.Task[ResidentCollection] | None:
+        if name not in RESIDENT or documents is None or documents > self.max_documents:
+            return None
+        if tag != self._tag:  # a new snapshot: the old copies go
+            self._tag, self._loads = tag, {}
+        task = self._loads.get(name)
+        if task is None:
+            task = asyncio.get_running_loop().create_task(self._load(db, name, RESIDENT[name]))
+            task.add_done_callback(lambda done: self._forget_failed(name, done))
+            self._loads[name] = task
+        return task
+
+    def _forget_failed(self, name: str, task: asyncio.Task[ResidentCollection]) -> None:
+        if not task.cancelled() and task.exception() is not None and self._loads.get(name) is task:
+            del self._loads[name]  # the next request reads again (e.g. after an outage) and sees the error
+
+    @staticmethod
+    async def _load(db: Db, name: str, fields: dict[str, int] | None) -> ResidentCollection:
+        # no maxTimeMS: one read per snapshot, shared by every request waiting for it
+        documents = await db[name].find({}, fields or {"_hash": 0}).to_list()
+        return ResidentCollection(documents, complete=fields is None)
