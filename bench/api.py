@@ -1,21 +1,25 @@
 """API throughput and latency beside the same MongoDB queries issued directly, in the same run.
 
   API     `tmdb-pipeline api` (uvicorn, one worker) under wrk on loopback: HTTP parsing, validation,
-          the repository's PyMongo queries, msgspec encoding
-  direct  the repository's queries themselves (the same find + count, same projection, same
-          AsyncMongoClient options), driven by asyncio with the same concurrency
+          the API's reads (resident copies of the card collections, `_id` lookups), msgspec encoding
+  direct  the repositories' queries asked of the server itself (no cache, no resident copy), driven
+          by asyncio with the same concurrency: what each request would cost without the API's reads
 
-for `/movies?genre=...&sort=...`, `/movies/{id}` (random ids), `/movies/{id}` of ids that do not
-exist (404) over a catalogue synced from Gold: the emulator's movies as Gold tables
-(serving_api.sync.sample_gold), through the real sync; and `/health` (a ping and a small read),
-where the database's share is smallest. API / direct is the API's cost on top of the database.
-The API runs with its default settings (query budget, concurrency slots): errors count.
+for every data route, each request a different one drawn at random (list filters, sorts and pages;
+ids; 404s; title searches), over a catalogue synced from Gold: the emulator's movies as Gold tables
+(serving_api.sync.sample_gold), through the real sync. API / direct is the API's cost beside the
+database's. The API runs with its default settings (query budget, concurrency slots): errors count.
+
+Backends (`--backends`): `sqlite` is the local stack's FerretDB (its SQLite backend, built by the
+stack); `postgresql` is the same FerretDB build on PostgreSQL 15 from Debian, started here on a
+throwaway cluster (as the `postgres` user when run as root). `--mongo-uri` benchmarks another server
+(e.g. MongoDB from deploy/) instead.
 
 Run: .venv/bin/python bench/api.py [--movies 10000] [--duration 30] [--connections 2,8]
-Runs its own FerretDB (the local stack's MongoDB server, on a free port, data under
-.local/bench-api/) unless --mongo-uri names another server (e.g. MongoDB from deploy/), and its
-own Iceberg catalog there (Gold rebuilt only when its size differs). Nothing of the demo stack is
-touched. wrk comes from Debian (`apt-get install -y wrk`); without it an httpx load generator runs.
+     [--backends sqlite,postgresql]
+Data lives under .local/bench-api/ (Gold rebuilt only when its size differs). Nothing of the demo
+stack is touched. wrk comes from Debian (`apt-get install -y wrk`); without it an httpx load
+generator runs.
 """
 
 from __future__ import annotations
@@ -32,10 +36,11 @@ import statistics
 import subprocess
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 from pydantic import SecretStr
@@ -43,10 +48,13 @@ from pyiceberg.catalog.sql import SqlCatalog
 from pymongo import MongoClient
 
 from serving_api.domain.movies.repository import MovieFilters, MovieRepository
+from serving_api.domain.people.repository import PeopleRepository
+from serving_api.domain.search.repository import SearchRepository
 from serving_api.domain.system.repository import HealthChecks
 from serving_api.lib.metrics import Metrics
 from serving_api.lib.mongo import Mongo
 from serving_api.lib.pagination import PageRequest
+from serving_api.lib.params import search_tokens
 from serving_api.lib.snapshot import ReadCache, SnapshotCache, Totals
 from serving_api.process import running_api
 from serving_api.settings import ApiSettings, SyncSettings
@@ -54,14 +62,16 @@ from serving_api.sync import run_sync
 from serving_api.sync.sample_gold import SampleGold, write_gold
 from tmdb_pipeline.settings import MongoSettings, StackSettings, load
 from tmdb_pipeline.stack.mongo import MongoService
-from tmdb_pipeline.stack.process import free_port
+from tmdb_pipeline.stack.process import free_port, port_is_open
 
 DATABASE = "tmdb_bench_api"
 CLIENT_TIMEOUT_S = 120
 MISSING_BASE = 50_000_000  # ids from here on do not exist
 NAMESPACE = "gold"
 SEED = 42
+TARGETS = 2000  # distinct requests per route
 HOME = load(StackSettings).home / "bench-api"
+POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
 
 
 @dataclass
@@ -121,8 +131,100 @@ def server_name(mongo: MongoSettings) -> str:
     finally:
         client.close()
     if "ferretdbVersion" in info:
-        return f"FerretDB {mongo.ferretdb_version} on SQLite (MongoDB wire protocol {info['version']})"
+        return f"FerretDB {mongo.ferretdb_version} (MongoDB wire protocol {info['version']})"
     return f"MongoDB {info['version']}"
+
+
+# --- routes --------------------------------------------------------------------------------
+@dataclass
+class Repositories:
+    movies: MovieRepository
+    people: PeopleRepository
+    search: SearchRepository
+    health: HealthChecks
+
+
+Direct = Callable[[Repositories], Awaitable[object]]
+
+
+@dataclass
+class Route:
+    label: str
+    targets: list[tuple[str, Direct]] = field(default_factory=list)  # (path, the same read direct)
+    expect: int = 200
+
+
+def routes(mongo: MongoSettings, movies: int) -> list[Route]:
+    """Every data route with TARGETS distinct requests, drawn from the synced data."""
+    rng = random.Random(7)
+    client: MongoClient = MongoClient(mongo.uri.get_secret_value())
+    db = client[mongo.database]
+    cards = list(db.movie_cards.find({}, {"genres": 1, "title": 1}))
+    person_ids = [p["_id"] for p in db.person_cards.find({}, {"_id": 1})]
+    client.close()
+    genres = sorted({g for c in cards for g in c.get("genres") or []})
+    words = sorted({w for c in cards for w in search_tokens(c.get("title") or "") if len(w) > 2})
+    movie_ids = [c["_id"] for c in cards]
+
+    def pick(n: int, make: Callable[[], tuple[str, Direct]]) -> list[tuple[str, Direct]]:
+        return [make() for _ in range(n)]
+
+    def movie_list() -> tuple[str, Direct]:
+        genre, sort = (
+            rng.choice([None, *genres]),
+            rng.choice(["popularity", "rating", "release_date", "sentiment"]),
+        )
+        order, page = rng.choice(["asc", "desc"]), rng.randint(1, 5)
+        query = urlencode({"sort": sort, "order": order, "page": page} | ({"genre": genre} if genre else {}))
+        filters = MovieFilters(genre=genre)
+        return f"/movies?{query}", lambda r: r.movies.list(filters, sort, order, PageRequest(page, 20))
+
+    def movie(missing: bool) -> Callable[[], tuple[str, Direct]]:
+        def make() -> tuple[str, Direct]:
+            movie_id = MISSING_BASE + rng.randint(1, movies) if missing else rng.choice(movie_ids)
+            return f"/movies/{movie_id}", lambda r: r.movies.get(movie_id)
+
+        return make
+
+    def reviews() -> tuple[str, Direct]:
+        movie_id = rng.choice(movie_ids)
+        return f"/movies/{movie_id}/reviews", lambda r: r.movies.list_reviews(
+            movie_id, None, PageRequest(1, 20)
+        )
+
+    def people() -> tuple[str, Direct]:
+        sort, order, page = (
+            rng.choice(["popularity", "movie_count"]),
+            rng.choice(["asc", "desc"]),
+            rng.randint(1, 5),
+        )
+        return (
+            f"/people?sort={sort}&order={order}&page={page}",
+            lambda r: r.people.list(None, [], sort, order, PageRequest(page, 20)),
+        )
+
+    def person() -> tuple[str, Direct]:
+        person_id = rng.choice(person_ids)
+        return f"/people/{person_id}", lambda r: r.people.get(person_id)
+
+    def search() -> tuple[str, Direct]:
+        word = rng.choice(words)[: rng.randint(3, 5)]
+        return f"/search?q={word}", lambda r: r.search.titles([word], PageRequest(1, 20))
+
+    async def health(r: Repositories) -> None:
+        if (await r.health.mongodb()).status != "up" or (await r.health.serving_data()).status != "up":
+            raise RuntimeError("unhealthy")
+
+    return [
+        Route("/movies?genre&sort&order&page (random)", pick(TARGETS, movie_list)),
+        Route(f"/movies/{{id}} (random of {movies:,})", pick(TARGETS, movie(False))),
+        Route(f"/movies/{{id}} (404, above {MISSING_BASE:,})", pick(TARGETS, movie(True)), expect=404),
+        Route("/movies/{id}/reviews (random)", pick(TARGETS, reviews)),
+        Route("/people?sort&order&page (random)", pick(TARGETS, people)),
+        Route(f"/people/{{id}} (random of {len(person_ids):,})", pick(TARGETS, person)),
+        Route("/search?q= (random title prefix)", pick(TARGETS, search)),
+        Route("/health (ping + _sync_state)", [("/health", health)]),
+    ]
 
 
 # --- load generators -------------------------------------------------------------------------
@@ -134,24 +236,33 @@ def _ms(text: str) -> float:
     return float(number) * _UNITS[unit]
 
 
-def run_wrk(
-    base_url: str, path: str | None, ids: int, duration: int, connections: int, base: int = 0
-) -> Result:
-    script = "math.randomseed(7)\n"
-    if path is None:
-        script += f'request = function() return wrk.format("GET", "/movies/" .. ({base} + math.random(1, {ids}))) end\n'
+def run_wrk(base_url: str, route: Route, duration: int, connections: int) -> Result:
+    paths = ", ".join(f'"{path}"' for path, _ in route.targets)
+    script = (
+        f"math.randomseed(7)\npaths = {{{paths}}}\n"
+        "request = function() return wrk.format('GET', paths[math.random(1, #paths)]) end\n"
+    )
+    if route.expect != 200:  # the expected non-2xx answers are not errors: count the others
+        script += (
+            "unexpected = 0\n"
+            f"response = function(status) if status ~= {route.expect} then unexpected = unexpected + 1 end end\n"
+            'done = function() io.write("unexpected: " .. unexpected .. "\\n") end\n'
+        )
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
     command = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "60s", "--latency"]
-    command += ["-s", handle.name, base_url + (path or "/movies/1")]
+    command += ["-s", handle.name, base_url + "/"]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     Path(handle.name).unlink()
     requests, seconds = re.search(r"(\d+) requests in ([\d.]+)(ms|s|m)", output).groups()[:2]  # type: ignore[union-attr]
     percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", output, re.MULTILINE))
     if not percentiles:  # no request finished within the run
         raise SystemExit(f"wrk measured nothing; its output:\n{output}")
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    errors = int(non_2xx.group(1)) if non_2xx and not base else 0  # 404s are the point of `base`
+    if route.expect == 200:
+        non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+        errors = int(non_2xx.group(1)) if non_2xx else 0
+    else:
+        errors = int(re.search(r"unexpected: (\d+)", output).group(1))  # type: ignore[union-attr]
     socket_errors = re.search(r"Socket errors: (.*)", output)
     if socket_errors:
         errors += sum(int(n) for n in re.findall(r"\d+", socket_errors.group(1)))
@@ -183,19 +294,22 @@ async def drive(call: Callable[[int], Awaitable[object]], duration: float, conne
     return Result(len(latencies), elapsed, quantiles[49] * 1000, quantiles[98] * 1000, errors)
 
 
-def run_httpx(
-    base_url: str, path: str | None, ids: int, duration: int, connections: int, base: int = 0
-) -> Result:
-    rng = random.Random(7)
-    targets = [path or f"/movies/{base + rng.randint(1, ids)}" for _ in range(100_000)]
+def _shuffled(route: Route) -> list[tuple[str, Direct]]:
+    targets = list(route.targets)
+    random.Random(11).shuffle(targets)
+    return targets
+
+
+def run_httpx(base_url: str, route: Route, duration: int, connections: int) -> Result:
+    targets = _shuffled(route)
 
     async def main() -> Result:
         limits = httpx.Limits(max_connections=connections)
         async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60.0) as client:
 
             async def call(i: int) -> None:
-                response = await client.get(targets[i % len(targets)])
-                if response.status_code != (404 if base else 200):
+                response = await client.get(targets[i % len(targets)][0])
+                if response.status_code != route.expect:
                     raise RuntimeError(response.status_code)
 
             return await drive(call, duration, connections)
@@ -203,39 +317,27 @@ def run_httpx(
     return asyncio.run(main())
 
 
-def run_direct(
-    mongo: MongoSettings, genre: str, sort: str, ids: int, duration: int, connections: int, kind: str
-) -> Result:
-    rng = random.Random(7)
-    targets = [rng.randint(1, ids) for _ in range(100_000)]
+def run_direct(mongo: MongoSettings, route: Route, duration: int, connections: int) -> Result:
+    targets = _shuffled(route)
 
     async def main() -> Result:
         # the API's client options, but no budget: the baseline waits for every answer
         api_settings = ApiSettings(query_timeout_ms=CLIENT_TIMEOUT_S * 1000)
         client = Mongo(mongo, api_settings, Metrics()).connect()
         db = client[mongo.database]
-        # the queries themselves: nothing remembered between calls (ReadCache(0))
+        # the server answers every read: nothing remembered (ReadCache(0)), no resident copies
         totals = Totals(db, SnapshotCache(api_settings.snapshot_refresh_ms / 1000), ReadCache(0))
-        repository = MovieRepository(db, totals)
-        checks = HealthChecks(db, api_settings.health_timeout_ms / 1000)
-        filters, page = MovieFilters(genre=genre), PageRequest(1, 20)
+        repositories = Repositories(
+            MovieRepository(db, totals),
+            PeopleRepository(db, totals),
+            SearchRepository(db, totals),
+            HealthChecks(db, api_settings.health_timeout_ms / 1000),
+        )
 
         async def call(i: int) -> None:
-            if kind == "detail":
-                if await repository.get(targets[i % len(targets)]) is None:
-                    raise LookupError("movie missing")
-            elif kind == "missing":
-                if await repository.get(MISSING_BASE + targets[i % len(targets)]) is not None:
-                    raise LookupError("movie found")
-            elif kind == "list":
-                await repository.list(filters, sort, "desc", page)
-            elif (await checks.mongodb()).status != "up" or (await checks.serving_data()).status != "up":
-                raise RuntimeError("unhealthy")
+            await targets[i % len(targets)][1](repositories)
 
         try:
-            for i in range(2 if kind == "list" else 20):  # warm-up, as for the API
-                with contextlib.suppress(Exception):
-                    await call(i)
             return await drive(call, duration, connections)
         finally:
             await client.close()
@@ -243,16 +345,99 @@ def run_direct(
     return asyncio.run(main())
 
 
-def warm_up(base_url: str, path: str | None, ids: int, base: int) -> str:
-    """A few requests first (the API's connection pool, the server's caches); their statuses."""
-    rng = random.Random(3)
-    statuses = []
-    with httpx.Client(base_url=base_url, timeout=CLIENT_TIMEOUT_S) as client:
-        for _ in range(2 if path and path != "/health" else 20):
-            began = time.perf_counter()
-            response = client.get(path or f"/movies/{base + rng.randint(1, ids)}")
-            statuses.append(f"{response.status_code} in {(time.perf_counter() - began) * 1000:.0f} ms")
-    return ", ".join(statuses[:2])
+# --- backends --------------------------------------------------------------------------------
+@contextlib.contextmanager
+def ferretdb(backend: str) -> Iterator[MongoSettings]:
+    """The local stack's FerretDB build on `backend`, on free ports, data under HOME/<backend>."""
+    mongo = MongoSettings(port=free_port(), database=DATABASE)
+    service = MongoService(load(StackSettings).model_copy(update={"home": HOME / backend}), mongo)
+    if backend == "sqlite":
+        service.start()
+        try:
+            yield mongo
+        finally:
+            service.stop()
+        return
+    service.install()
+    with (
+        postgresql() as url,
+        _process([str(service.binary), "-listen-addr", service.address, "-postgresql-url", url]),
+    ):
+        deadline = time.monotonic() + 60
+        while not port_is_open("127.0.0.1", mongo.port):
+            if time.monotonic() > deadline:
+                raise SystemExit(
+                    f"FerretDB on PostgreSQL did not start; see {HOME / 'ferretdb-postgresql.log'}"
+                )
+            time.sleep(0.2)
+        yield mongo
+
+
+@contextlib.contextmanager
+def postgresql() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster (Debian's postgresql-15) with a `ferretdb` database."""
+    root = HOME / "postgresql"
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if as_postgres:
+        shutil.chown(root, "postgres")
+    port = free_port()
+    options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=256MB"
+    subprocess.run(
+        [*as_postgres, POSTGRES_BIN / "initdb", "-D", root / "data", "-U", "postgres", "--auth=trust"],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            *as_postgres,
+            POSTGRES_BIN / "pg_ctl",
+            "-D",
+            root / "data",
+            "-o",
+            options,
+            "-l",
+            root / "log",
+            "-w",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        subprocess.run(
+            [
+                *as_postgres,
+                POSTGRES_BIN / "createdb",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-U",
+                "postgres",
+                "ferretdb",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        yield f"postgres://postgres@127.0.0.1:{port}/ferretdb"
+    finally:
+        subprocess.run(
+            [*as_postgres, POSTGRES_BIN / "pg_ctl", "-D", root / "data", "-m", "fast", "stop"],
+            capture_output=True,
+        )
+
+
+@contextlib.contextmanager
+def _process(command: list[str]) -> Iterator[None]:
+    with open(HOME / "ferretdb-postgresql.log", "ab") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=log)
+    try:
+        yield
+    finally:
+        process.terminate()
+        process.wait(30)
 
 
 # --- report ----------------------------------------------------------------------------------
@@ -261,81 +446,79 @@ def row(label: str, result: Result) -> str:
     return f"  {label:<40}{result.rps:>10,.1f}{result.p50_ms:>10.2f}{result.p99_ms:>10.2f}{errors}"
 
 
+def report(label: str, served: Result, direct: Result) -> None:
+    print(label)
+    print(row("API over HTTP", served))
+    print(row("direct: the server answers", direct))
+    print(
+        f"  {'API / direct':<40}{served.rps / direct.rps:>10.2f}"
+        f"{served.p50_ms / direct.p50_ms:>10.2f}{served.p99_ms / direct.p99_ms:>10.2f}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--movies", type=int, default=10_000)
     parser.add_argument("--duration", type=int, default=30, help="seconds per measured run")
     parser.add_argument("--connections", default="2,8", help="comma-separated concurrency levels")
-    parser.add_argument("--genre", default="Drama")
-    parser.add_argument(
-        "--sort", default="rating", choices=["popularity", "rating", "release_date", "sentiment"]
-    )
+    parser.add_argument("--backends", default="sqlite,postgresql", help="local FerretDB backends to compare")
     parser.add_argument("--loadgen", choices=["auto", "wrk", "python"], default="auto")
-    parser.add_argument("--mongo-uri", help="benchmark this server instead of a FerretDB of our own")
+    parser.add_argument("--mongo-uri", help="benchmark this server instead of the local candidates")
     args = parser.parse_args()
-
+    HOME.mkdir(parents=True, exist_ok=True)
     if args.mongo_uri:
-        mongo = MongoSettings(uri=SecretStr(args.mongo_uri), database=DATABASE)
-        bench(args, mongo)
+        bench(args, MongoSettings(uri=SecretStr(args.mongo_uri), database=DATABASE), "given server")
         return
-    mongo = MongoSettings(port=free_port(), database=DATABASE)
-    server = MongoService(load(StackSettings).model_copy(update={"home": HOME}), mongo)
-    server.start()
-    try:
-        bench(args, mongo)
-    finally:
-        server.stop()
+    for backend in args.backends.split(","):
+        with ferretdb(backend) as mongo:
+            bench(args, mongo, backend)
 
 
-def bench(args: argparse.Namespace, mongo: MongoSettings) -> None:
+def bench(args: argparse.Namespace, mongo: MongoSettings, backend: str) -> None:
     loadgen = "wrk" if args.loadgen == "wrk" or (args.loadgen == "auto" and shutil.which("wrk")) else "python"
     generator = run_wrk if loadgen == "wrk" else run_httpx
     wrk_version = ""
     if loadgen == "wrk":
         wrk_version = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split()[1]
     print(
-        f"python {platform.python_version()} · litestar {version('litestar')} · pymongo {version('pymongo')} · "
-        f"uvicorn {version('uvicorn')} (1 worker) · load generator: "
+        f"\n=== backend: {backend} ===\npython {platform.python_version()} · litestar {version('litestar')} · "
+        f"pymongo {version('pymongo')} · uvicorn {version('uvicorn')} (1 worker) · load generator: "
         + (f"wrk {wrk_version}" if loadgen == "wrk" else f"httpx {version('httpx')} (asyncio)")
     )
     print(f"database server: {server_name(mongo)}")
     catalog = bench_catalog()
     prepare_gold(catalog, args.movies)
     sync(catalog, mongo)
-
-    list_path = f"/movies?genre={args.genre}&sort={args.sort}"
     env = {"MONGO_URI": mongo.uri.get_secret_value(), "MONGO_DATABASE": DATABASE, "API_WORKERS": "1"}
-    routes = (
-        (list_path, list_path, "list", 0),
-        (f"/movies/{{id}} (random id of {args.movies:,})", None, "detail", 0),
-        (f"/movies/{{id}} (404: random id above {MISSING_BASE:,})", None, "missing", MISSING_BASE),
-        ("/health (MongoDB ping + the small _sync_state read)", "/health", "health", 0),
-    )
+    plan = routes(mongo, args.movies)
+    began = time.monotonic()
     with running_api(env) as api:
+        ready = wait_until_resident(api.base_url)
+        print(f"API up; its resident copies loaded {ready:.1f}s after start (the first list waits for them)")
         for connections in (int(c) for c in args.connections.split(",")):
-            load_1m = os.getloadavg()[0]
             print(
-                f"\n{connections} concurrent connections, {args.duration}s per run after a short warm-up, "
-                f"on 127.0.0.1 ({os.cpu_count()} CPUs, load average {load_1m:.1f} before the runs)\n"
+                f"\n{connections} concurrent connections, {args.duration}s per run, each request drawn at random "
+                f"from {TARGETS:,} distinct ones, on 127.0.0.1 ({os.cpu_count()} CPUs, load average "
+                f"{os.getloadavg()[0]:.1f} before the runs)\n"
             )
             print(f"  {'':<40}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
-            for label, path, kind, base in routes:
-                first = warm_up(api.base_url, path, args.movies, base)
-                served = generator(api.base_url, path, args.movies, args.duration, connections, base)
-                direct = run_direct(
-                    mongo, args.genre, args.sort, args.movies, args.duration, connections, kind
-                )
-                report(f"{label}  (first requests: {first})", served, direct)
+            for route in plan:
+                served = generator(api.base_url, route, args.duration, connections)
+                direct = run_direct(mongo, route, args.duration, connections)
+                report(route.label, served, direct)
+    print(f"\n{backend}: measured in {time.monotonic() - began:.0f}s")
 
 
-def report(label: str, served: Result, direct: Result) -> None:
-    print(label)
-    print(row("API over HTTP", served))
-    print(row("PyMongo direct (same queries)", direct))
-    print(
-        f"  {'API / direct':<40}{served.rps / direct.rps:>10.2f}"
-        f"{served.p50_ms / direct.p50_ms:>10.2f}{served.p99_ms / direct.p99_ms:>10.2f}"
-    )
+def wait_until_resident(base_url: str) -> float:
+    """Seconds until a list answers (its resident copy is loaded), from the API's start."""
+    began = time.monotonic()
+    with httpx.Client(base_url=base_url, timeout=CLIENT_TIMEOUT_S) as client:
+        while (
+            client.get("/people?page_size=1").status_code != 200
+            or client.get("/movies?page_size=1").status_code != 200
+        ):
+            time.sleep(0.5)
+    return time.monotonic() - began
 
 
 if __name__ == "__main__":

@@ -14,8 +14,11 @@ from litestar.logging import LoggingConfig
 
 from serving_api.domain.genres.controllers import GenreController
 from serving_api.domain.movies.controllers import MovieController
+from serving_api.domain.movies.repository import REVIEW_ORDER, sort_spec
 from serving_api.domain.people.controllers import PeopleController
+from serving_api.domain.people.repository import people_sort_spec
 from serving_api.domain.search.controllers import SearchController
+from serving_api.domain.search.repository import TITLE_ORDER
 from serving_api.domain.system.controllers import SystemController
 from serving_api.domain.trending.controllers import TrendingController
 from serving_api.lib.auth import API_KEY_HEADER, ApiKeyGuard
@@ -27,9 +30,10 @@ from serving_api.lib.mongo import Mongo, provide_db
 from serving_api.lib.openapi import openapi_config
 from serving_api.lib.pagination import page_dependency
 from serving_api.lib.query import QueryRules, check_query, openapi_without_nulls
-from serving_api.lib.resident import ResidentCollections
+from serving_api.lib.resident import Preparation, ResidentCollections
 from serving_api.lib.snapshot import ReadCache, SnapshotCache, provide_totals, resident_warmth
 from serving_api.settings import ApiSettings
+from serving_api.sync.indexes import MOVIE_SORT_FIELDS, PEOPLE_SORT_FIELDS
 from tmdb_pipeline.settings import MongoSettings, load
 
 CONTROLLERS = [
@@ -42,12 +46,30 @@ CONTROLLERS = [
 ]
 
 
+def resident_preparation() -> dict[str, Preparation]:
+    """What the routes' queries use of each resident copy, built when a snapshot is loaded."""
+    orders = ("asc", "desc")
+    return {
+        "movie_cards": Preparation(
+            orders=[sort_spec(sort, order) for sort in MOVIE_SORT_FIELDS for order in orders] + [TITLE_ORDER],
+            equalities=["genres", "original_language", "sentiment_label"],
+            prefixes=["_title_tokens"],
+        ),
+        "person_cards": Preparation(
+            orders=[people_sort_spec(sort, order) for sort in PEOPLE_SORT_FIELDS for order in orders],
+            equalities=["known_for_department"],
+            prefixes=["_name_tokens"],
+        ),
+        "reviews": Preparation(orders=[REVIEW_ORDER], equalities=["movie_id"]),
+    }
+
+
 def create_app(settings: ApiSettings | None = None, mongo: MongoSettings | None = None) -> Litestar:
     settings = settings or load(ApiSettings)
     mongo = mongo or load(MongoSettings)
     metrics = Metrics()
     database = Mongo(mongo, settings, metrics)
-    resident = ResidentCollections(settings.resident_max_documents)
+    resident = ResidentCollections(settings.resident_max_documents, resident_preparation())
     snapshots = SnapshotCache(
         settings.snapshot_refresh_ms / 1000, on_new=lambda db, new: resident.warm(db, new.tag, new.documents)
     )

@@ -61,9 +61,10 @@ def content_hash(document: Document) -> str:
 def lookup_id(value: int) -> str:
     """`_id` of the collections read by id (movies, people): the decimal string of the TMDB id.
 
-    FerretDB 1.24 on SQLite answers `{_id: <string or ObjectId>}` from its primary key and scans
-    the whole collection for any other filter, an integer `_id` included (1.7 s for a 404 among
-    28k people); MongoDB serves either type from the `_id` index alike.
+    FerretDB 1.24 on SQLite pushes `{_id: <string or ObjectId>}` down to SQLite (an `_id` index
+    search with the stack's patch, tmdb_pipeline/stack/mongo.py) and scans the whole collection
+    for any other filter, an integer `_id` included (1.7 s for a 404 among 28k people); MongoDB
+    serves either type from the `_id` index alike.
     """
     return str(value)
 

@@ -16,6 +16,7 @@ from serving_api.sync.indexes import MOVIE_SORT_FIELDS
 Doc = dict[str, Any]
 
 CARD_FIELDS = {"_hash": 0, "_title_tokens": 0}
+REVIEW_ORDER = [("created_at", -1), ("_id", 1)]  # newest first
 # sorting by a field some movies lack lists only the movies that have it
 NULLABLE_SORTS = {"release_date", "sentiment"}
 

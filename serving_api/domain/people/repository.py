@@ -29,6 +29,11 @@ def people_query(department: str | None, name_tokens: list[str]) -> Doc:
     return query
 
 
+def people_sort_spec(sort: str, order: str) -> list[tuple[str, int]]:
+    direction = -1 if order == "desc" else 1
+    return [(PEOPLE_SORT_FIELDS[sort], direction), ("_id", -direction)]
+
+
 class PeopleRepository:
     def __init__(self, db: Db, totals: Totals) -> None:
         self.totals = totals
@@ -38,8 +43,7 @@ class PeopleRepository:
     async def list(
         self, department: str | None, name_tokens: list[str], sort: str, order: str, page: PageRequest
     ) -> tuple[list[Doc], int]:
-        direction = -1 if order == "desc" else 1
-        spec = [(PEOPLE_SORT_FIELDS[sort], direction), ("_id", -direction)]
+        spec = people_sort_spec(sort, order)
         return await self.totals.page(
             self.cards, people_query(department, name_tokens), SUMMARY_FIELDS, spec, page
         )

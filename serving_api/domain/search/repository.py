@@ -23,14 +23,16 @@ def title_query(words: list[str]) -> Doc:
     return {"$and": [{"_title_tokens": {"$regex": f"^{re.escape(word)}"}} for word in words]}
 
 
+TITLE_ORDER = [("popularity", -1), ("_id", 1)]  # most popular first
+
+
 class SearchRepository:
     def __init__(self, db: Db, totals: Totals) -> None:
         self.totals = totals
         self.cards = db["movie_cards"]
 
     async def titles(self, words: list[str], page: PageRequest) -> tuple[list[Doc], int]:
-        spec = [("popularity", -1), ("_id", 1)]
-        return await self.totals.page(self.cards, title_query(words), CARD_FIELDS, spec, page)
+        return await self.totals.page(self.cards, title_query(words), CARD_FIELDS, TITLE_ORDER, page)
 
 
 def provide_search_repository(db: NamedDependency[Db], totals: NamedDependency[Totals]) -> SearchRepository:

@@ -4,6 +4,7 @@ with a real server on synced data is tests/integration/serving/test_resident.py)
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -16,7 +17,7 @@ from serving_api.lib.resident import (
     Unsupported,
     compile_query,
     project,
-    sort_key,
+    sort_documents,
 )
 
 DOCS = [
@@ -63,21 +64,21 @@ def test_given_an_operator_it_does_not_implement_then_it_says_so(query):
 
 
 def test_given_mixed_types_then_the_sort_follows_bson_order_with_nulls_first():
-    ordered = sorted(DOCS, key=sort_key([("rating", 1), ("_id", 1)]))
+    ordered = sort_documents(DOCS, [("rating", 1), ("_id", 1)])
     assert [d["_id"] for d in ordered] == ["3", "2", "5", "1", "4"]  # null, 6, 7.0, 8.1, "7"
-    ordered = sorted(DOCS, key=sort_key([("rating", -1), ("_id", 1)]))
+    ordered = sort_documents(DOCS, [("rating", -1), ("_id", 1)])
     assert [d["_id"] for d in ordered] == ["4", "1", "5", "2", "3"]
 
 
 def test_given_equal_keys_then_the_next_key_decides_in_its_own_direction():
     docs = [{"_id": str(i), "y": i % 2, "d": datetime(2020, 1, 1 + i, tzinfo=UTC)} for i in range(4)]
-    ordered = sorted(docs, key=sort_key([("y", -1), ("d", 1)]))
+    ordered = sort_documents(docs, [("y", -1), ("d", 1)])
     assert [d["_id"] for d in ordered] == ["1", "3", "0", "2"]
 
 
 def test_given_an_array_sort_key_then_it_is_unsupported():
     with pytest.raises(Unsupported):
-        sorted(DOCS, key=sort_key([("genres", 1)]))
+        sort_documents(DOCS, [("genres", 1)])
 
 
 def test_given_projections_then_fields_are_kept_or_dropped_like_mongodb():
@@ -153,3 +154,27 @@ def test_given_a_failed_load_then_the_error_reaches_the_request_and_the_next_one
         assert db.reads == 3
 
     asyncio.run(scenario())
+
+
+def test_given_an_equality_then_the_narrowed_answer_equals_the_full_walk():
+    copy = ResidentCollection([*DOCS, {"_id": "6", "rating": 6.0, "genres": ["Drama", "Drama"]}])
+    spec = [("_id", -1)]
+    for query in ({"rating": 6}, {"genres": "Drama"}, {"genres": "Drama", "year": 2001}, {"lang": "de"}):
+        walked = [d["_id"] for d in sort_documents(copy.documents, spec) if compile_query(query)(d)]
+        page, total = copy.find(query, {"_id": 1}, spec, 0, 10)
+        assert [d["_id"] for d in page] == walked and total == len(walked), query
+    assert copy.find({"rating": 6}, {"_id": 1}, spec, 0, 10)[1] == 2  # 6 and 6.0 are one number
+
+
+def test_given_title_prefixes_then_the_prefix_range_answers_as_the_regex_walk():
+    docs = [
+        {"_id": i, "_title_tokens": words, "p": i % 3}
+        for i, words in enumerate([["amelie"], ["the", "amelie"], ["a", "b"], ["a.b"], [], ["ame", "ame"]])
+    ]
+    copy = ResidentCollection(docs)
+    copy.prepare([[("p", -1), ("_id", 1)]], ["p"], ["_title_tokens"])
+    for words in (["ame"], ["a"], ["a.b"], ["the", "am"], ["zzz"], ["a\\d"]):
+        query = {"$and": [{"_title_tokens": {"$regex": f"^{re.escape(w)}"}} for w in words]}
+        walked = [d["_id"] for d in sort_documents(docs, [("p", -1), ("_id", 1)]) if compile_query(query)(d)]
+        page, total = copy.find(query, {"_id": 1}, [("p", -1), ("_id", 1)], 0, 10)
+        assert [d["_id"] for d in page] == walked and total == len(walked), words
