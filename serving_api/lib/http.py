@@ -18,6 +18,7 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.enums import ScopeType
+from litestar.exceptions import ValidationException
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from pymongo.errors import PyMongoError
@@ -78,6 +79,18 @@ def matches(if_none_match: str, tag: str) -> bool:
     return "*" in candidates or tag in candidates or tag.removeprefix("W/") in candidates
 
 
+def valid_query(scope: Scope) -> bool:
+    """Whether the request's parameters pass the published schema: an invalid request is a 400,
+    never a 304, whatever its If-None-Match says (the route then says what is wrong)."""
+    try:
+        scope["app"].state.query_rules.check(
+            scope.get("path_template", ""), scope.get("query_string", b""), scope.get("path_params", {})
+        )
+    except ValidationException:
+        return False
+    return True
+
+
 class SnapshotCaching(ASGIMiddleware):
     """ETag, Last-Modified and Cache-Control on data routes; 304 when the client's copy is current."""
 
@@ -95,7 +108,7 @@ class SnapshotCaching(ASGIMiddleware):
             return
         db = scope["app"].state.db
         given = dict(scope["headers"]).get(b"if-none-match")
-        if given is not None:
+        if given is not None and valid_query(scope):
             # a conditional request: the snapshot first, and no query at all when it still matches
             snapshot = await self.snapshots.current(db)  # errors: the usual 503/504
             if matches(given.decode("latin-1"), etag(snapshot)):

@@ -14,6 +14,10 @@ from rich.table import Table
 from tmdb_pipeline.cli._errors import err_console, friendly_errors
 from tmdb_pipeline.metrics.stages import observed_command
 
+# request line + headers uvicorn (h11) reads before giving up with its own plain-text 400: above
+# the largest API_MAX_HEADER_BYTES (64 KiB) and API_MAX_URL_LENGTH (8 KiB) allow
+H11_MAX_EVENT_BYTES = 80 * 1024
+
 if TYPE_CHECKING:  # imported lazily at run time, so `--help` stays fast
     from serving_api.sync import CollectionReport, SyncReport
 
@@ -162,4 +166,6 @@ def api(
         log_level=settings.log_level,
         access_log=access_log,
         server_header=False,
+        # h11 answers past this in plain text: kept above API_MAX_HEADER_BYTES, so our JSON 431 speaks
+        h11_max_incomplete_event_size=H11_MAX_EVENT_BYTES,
     )

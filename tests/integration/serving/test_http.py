@@ -42,6 +42,9 @@ def test_given_the_etag_of_a_page_then_if_none_match_is_a_304_until_the_next_syn
     other = http.get("/movies", params={"genre": "Drama"}, headers={"If-None-Match": 'W/"stale"'})
     assert other.status_code == 200 and other.json() == first.json()
     assert http.get("/health").headers.get("etag") is None  # live status is never cached
+    # a current tag does not excuse a bad parameter
+    invalid = http.get("/movies", params={"genre": "Drama", "pagesize": "1"}, headers={"If-None-Match": tag})
+    assert invalid.status_code == 400 and "pagesize" in invalid.text
 
 
 def test_given_pages_then_next_and_prev_link_to_the_neighbours_with_the_same_filters(http, served):
@@ -90,6 +93,8 @@ def test_given_a_huge_url_or_headers_then_the_json_error_shape(http):
     for response, status in (
         (http.get("/movies", params={"genre": "x" * 3000}), 414),
         (http.get("/movies", headers={"X-Padding": "y" * 9000}), 431),
+        # past uvicorn's own default (16 KiB), which would answer in plain text
+        (http.get("/movies", headers={"X-Padding": "y" * 30_000}), 431),
     ):
         assert response.status_code == status
         body = response.json()
