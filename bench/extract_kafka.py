@@ -6,21 +6,27 @@
   (b) producer  confluent-kafka's bare producer sending the same envelopes, already in memory
                 (the ceiling set by Kafka)
 
-Run: .venv/bin/python bench/extract_kafka.py [--movies 400]
+Ours also runs with its Prometheus hooks replaced by no-ops (interleaved rounds): the metrics'
+overhead as a ratio.
+
+Run: .venv/bin/python bench/extract_kafka.py [--movies 400] [--rounds 3]
 Uses its own emulator (no rate limit) and its own topics; starts the local stack if needed.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
+from unittest import mock
 
 import confluent_kafka
 from confluent_kafka import Producer
@@ -29,8 +35,16 @@ from tmdb_pipeline.emulator.process import running_emulator
 from tmdb_pipeline.extract.connector import configured_catalog, connector_config, discover
 from tmdb_pipeline.extract.envelope import envelope, message_key
 from tmdb_pipeline.extract.runner import run_extract
+from tmdb_pipeline.metrics import extract as extract_metrics
 from tmdb_pipeline.settings import ExtractSettings, KafkaSettings, TmdbSettings, load
 from tmdb_pipeline.stack.manager import LocalStack
+
+
+class _NoTraffic:
+    def requests(self, *args: object) -> None: ...
+    def responses(self, *args: object) -> None: ...
+    def retries(self, *args: object) -> None: ...
+
 
 SOURCE = str(Path(sys.executable).parent / "source-tmdb")
 STREAMS = ["genres", "movies", "movie_details", "credits", "reviews", "people"]
@@ -39,6 +53,7 @@ STREAMS = ["genres", "movies", "movie_details", "credits", "reviews", "people"]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--movies", type=int, default=400, help="movies extracted (catalogue is 5x)")
+    parser.add_argument("--rounds", type=int, default=3, help="runs of ours with and without metrics")
     args = parser.parse_args()
     LocalStack.from_env().up()
     kafka = load(KafkaSettings)
@@ -122,15 +137,32 @@ def main() -> None:
         producer.flush(120)
         producer_s = time.monotonic() - began
 
-        ours_kafka = kafka.model_copy(update={"topic_prefix": f"benchrun{uuid.uuid4().hex[:6]}_"})
-        summary = run_extract(
-            [s.name for s in streams], full_refresh=True, settings=extract, kafka=ours_kafka, tmdb=tmdb
-        )
-        assert summary.records == records, (summary.records, records)
-        ours_s = summary.elapsed_s
+        def ours(with_metrics: bool) -> float:
+            ours_kafka = kafka.model_copy(update={"topic_prefix": f"benchrun{uuid.uuid4().hex[:6]}_"})
+            with contextlib.ExitStack() as hooks:
+                if not with_metrics:  # the runner's Prometheus hooks replaced by no-ops
+                    hooks.enter_context(mock.patch.object(extract_metrics, "produced", lambda *a: None))
+                    hooks.enter_context(mock.patch.object(extract_metrics, "state_saved", lambda: None))
+                    hooks.enter_context(mock.patch.object(extract_metrics, "ConnectorTraffic", _NoTraffic))
+                    hooks.enter_context(mock.patch.object(extract_metrics.MALFORMED, "inc", lambda *a: None))
+                summary = run_extract(
+                    [s.name for s in streams],
+                    full_refresh=True,
+                    settings=extract,
+                    kafka=ours_kafka,
+                    tmdb=tmdb,
+                )
+            assert summary.records == records, (summary.records, records)
+            return summary.elapsed_s
+
+        timings: dict[bool, list[float]] = {True: [], False: []}
+        for _ in range(args.rounds):  # interleaved, so drift in the machine's load hits both alike
+            for with_metrics in (True, False):
+                timings[with_metrics].append(ours(with_metrics))
+        ours_s, bare_s = statistics.median(timings[True]), statistics.median(timings[False])
         requests = emu.stats()["requests"]
 
-    per_movie = requests / 4 / args.movies  # 4 reads of the same sync hit the emulator
+    per_movie = requests / (3 + 2 * args.rounds) / args.movies  # every read of the sync hits the emulator
     print(f"{records:,} records from {args.movies} movies ({per_movie:.2f} HTTP requests per movie)\n")
     print(f"{'':<46}{'records/s':>12}{'seconds':>10}")
     print(f"{'(a) source-tmdb alone -> /dev/null':<46}{records / connector_s:>12,.0f}{connector_s:>10.1f}")
@@ -138,6 +170,12 @@ def main() -> None:
         f"{'(b) bare producer, same envelopes in memory':<46}{records / producer_s:>12,.0f}{producer_s:>10.1f}"
     )
     print(f"{'ours: extract runner -> Kafka (end to end)':<46}{records / ours_s:>12,.0f}{ours_s:>10.1f}")
+    print(f"{'ours without its Prometheus metrics':<46}{records / bare_s:>12,.0f}{bare_s:>10.1f}")
+    print(
+        f"\nmetrics overhead: {ours_s / bare_s:.3f}x the time without them "
+        f"(median of {args.rounds} interleaved runs each; "
+        f"with {', '.join(f'{t:.1f}' for t in timings[True])} s, without {', '.join(f'{t:.1f}' for t in timings[False])} s)"
+    )
     print(f"{'ours / (a): runner overhead over the source':<46}{connector_s / ours_s:>12.2f}")
 
 

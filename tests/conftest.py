@@ -8,7 +8,9 @@ so these variables are set before anything imports them.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -87,6 +89,60 @@ def object_store_env(local_stack: object) -> Iterator[dict[str, str]]:
     yield env
     if not os.environ.get("TMDB_KEEP_TEST_STACK"):
         for service in reversed(started):
+            service.stop()
+
+
+@dataclass(frozen=True)
+class Monitoring:
+    """The session's Prometheus (scraping every second) and Pushgateway."""
+
+    prometheus: str
+    pushgateway: str
+
+    def query(self, promql: str) -> list[dict]:
+        import httpx
+
+        answer = httpx.get(f"{self.prometheus}/api/v1/query", params={"query": promql}, timeout=10)
+        answer.raise_for_status()
+        return answer.json()["data"]["result"]
+
+    def value_of(self, promql: str, expected: float, timeout_s: float = 60) -> float:
+        """The query's single value once it equals `expected` (scrapes come every second), else the last."""
+        deadline, last = time.monotonic() + timeout_s, None
+        while time.monotonic() < deadline:
+            result = self.query(promql)
+            last = float(result[0]["value"][1]) if result else None
+            if last == expected:
+                return last
+            time.sleep(1)
+        return last if last is not None else float("nan")
+
+    def alerts(self) -> list[dict]:
+        import httpx
+
+        return httpx.get(f"{self.prometheus}/api/v1/alerts", timeout=10).json()["data"]["alerts"]
+
+
+@pytest.fixture(scope="session")
+def monitoring(local_stack: object) -> Iterator[Monitoring]:
+    """Pushgateway, lag exporter and Prometheus, started by the stack code for the session."""
+    from tmdb_pipeline.metrics.settings import MetricsSettings
+    from tmdb_pipeline.settings import StackSettings, load
+    from tmdb_pipeline.stack.monitoring import PrometheusService, monitoring_services
+    from tmdb_pipeline.stack.process import free_port
+
+    metrics = MetricsSettings(stack=True, scrape_interval_s=1)
+    services = monitoring_services(load(StackSettings), metrics, api_port=free_port())
+    for service in services:
+        service.stop()  # a fresh start: Prometheus must read this run's generated configuration
+    (services[0].root / "pushgateway.db").unlink(missing_ok=True)
+    try:
+        for service in services:
+            service.start()
+        prometheus = next(s for s in services if isinstance(s, PrometheusService))
+        yield Monitoring(prometheus.url, f"http://{load(StackSettings).host}:{metrics.pushgateway_port}")
+    finally:
+        for service in reversed(services):
             service.stop()
 
 
