@@ -51,7 +51,3 @@ say "Syncing bi/superset/.venv from bi/superset/uv.lock"
 say "Installing the local stack (Kafka, Spark and Iceberg REST catalog jars, FerretDB)"
 .venv/bin/tmdb-pipeline stack install
 
-# --- deploy/ validation tools (kustomize, docker compose's `config`), built from the Go module proxy --
-say "Installing kustomize and docker-compose for the deploy/ checks"
-deploy/scripts/install-kustomize.sh >/dev/null
-deploy/scripts/install-compose.sh >/dev/null

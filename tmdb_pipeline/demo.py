@@ -14,8 +14,9 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-from tmdb_pipeline.settings import ExtractSettings, TmdbSettings, load
+from tmdb_pipeline.settings import ExtractSettings, StackSettings, TmdbSettings, load
 from tmdb_pipeline.stack.manager import LocalStack
+from tmdb_pipeline.stack.spark import spark_log_dir
 
 # the emulator has no rate limit of its own; TMDB's politeness budget would only slow the demo
 EMULATOR_REQUESTS_PER_SECOND = "300"
@@ -64,10 +65,19 @@ def run_demo(console: Console) -> None:
         f"{load(ExtractSettings).max_movies} movies from {source}."
     )
 
-    def show(result) -> None:
-        console.print(f"[green]✓[/] [bold]{result.name}[/] in {result.seconds:.1f}s — {result.detail}")
+    console.print(
+        f"Spark's warnings go to {spark_log_dir(load(StackSettings)) / 'spark.log'}, dbt's log to "
+        f"{os.environ.get('DBT_LOG_PATH', 'dbt_project/logs')}/dbt.log; errors show here."
+    )
+    with console.status("Starting the pass...") as status:
 
-    results = run_pass(on_stage=show)
+        def show(result) -> None:
+            console.print(f"[green]✓[/] [bold]{result.name}[/] in {result.seconds:.1f}s — {result.detail}")
+
+        def progress(stage: str, doing: str) -> None:
+            status.update(f"[bold]{stage}[/] {doing or '...'}")
+
+        results = run_pass(on_stage=show, on_progress=progress)
 
     api = stack.api_service()
     with console.status("Starting the API..."):

@@ -69,17 +69,18 @@ def stage_land() -> tuple[str, dict[str, Any]]:
     )
 
 
-def stage_transform() -> tuple[str, dict[str, Any]]:
+def stage_transform(progress: Callable[[str], None] | None = None) -> tuple[str, dict[str, Any]]:
     from tmdb_pipeline.transform.runner import run_dbt
 
-    outcome = run_dbt(["build"])
+    outcome = run_dbt(["build"], progress=progress)
     if not outcome.success:
         failed = [r["name"] for r in outcome.results if r["status"] in ("error", "fail")]
         raise PipelineError("transform", outcome.error or f"dbt nodes failed: {', '.join(failed)}")
     models = sum(1 for r in outcome.results if r["resource_type"] == "model" and r["status"] == "success")
     tests = outcome.count("pass")
     # source freshness for the metrics; a stale source is an alert, not a failed transform
-    freshness = run_dbt(["source", "freshness"])
+    # its stale sources are named in the summary below: dbt's own error lines would only repeat them
+    freshness = run_dbt(["source", "freshness"], progress=progress, terminal_level="none")
     stale = [r["name"] for r in freshness.results if r["status"] in ("warn", "error")]
     figures = {"models": models, "tests": tests, "stale_sources": stale}
     return f"{models} dbt models built, {tests} tests passed" + (
@@ -105,16 +106,27 @@ def stage_sync() -> tuple[str, dict[str, Any]]:
 
 
 def run_pass(
-    full_refresh: bool = False, on_stage: Callable[[StageResult], None] | None = None
+    full_refresh: bool = False,
+    on_stage: Callable[[StageResult], None] | None = None,
+    on_progress: Callable[[str, str], None] | None = None,
 ) -> list[StageResult]:
+    """One pass; `on_stage` gets each finished stage, `on_progress` (stage, what it is doing) gets
+    each stage's start and the transform's nodes (dbt's terminal output is then cut to warnings)."""
+
+    def dbt_progress(message: str) -> None:
+        if on_progress is not None:
+            on_progress("transform", message)
+
     stages: list[tuple[str, Callable[[], tuple[str, dict[str, Any]]]]] = [
         ("extract", lambda: stage_extract(full_refresh)),
         ("land", stage_land),
-        ("transform", stage_transform),
+        ("transform", lambda: stage_transform(dbt_progress if on_progress else None)),
         ("sync-serving", stage_sync),
     ]
     results = []
     for name, action in stages:
+        if on_progress is not None:
+            on_progress(name, "")
         try:
             result = _timed(name, action)
         finally:  # a one-shot pass pushes each stage's metrics, failed or not (when a Pushgateway is set)

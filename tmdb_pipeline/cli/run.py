@@ -42,7 +42,13 @@ def run(
     began = time.monotonic()
     try:
         if not continuous:
-            results = run_pass(full_refresh=full_refresh, on_stage=show)
+            # one line that follows the pass; dbt's node lines and Spark's warnings stay in their logs
+            with console.status("Starting the pass...") as status:
+                results = run_pass(
+                    full_refresh=full_refresh,
+                    on_stage=show,
+                    on_progress=lambda stage, doing: status.update(f"[bold]{stage}[/] {doing or '...'}"),
+                )
             console.print(stage_table(results, f"Pipeline pass in {time.monotonic() - began:.1f}s"))
             return
         stop = threading.Event()

@@ -91,10 +91,16 @@ def spark_conf(
                 [
                     f"-Dderby.system.home={stack.home / 'derby'}",
                     f"-Dlog4j2.configurationFile={LOG_CONFIG}",
+                    f"-Dtmdb.log.dir={spark_log_dir(stack)}",
                 ]
             ),
         }
     return conf
+
+
+def spark_log_dir(stack: StackSettings) -> Path:
+    """Where the Spark driver's warnings go (the terminal gets only its errors)."""
+    return stack.home / "spark" / "logs"
 
 
 def get_spark(
@@ -112,6 +118,7 @@ def get_spark(
 
     if SparkSession.getActiveSession() is None:
         check_lakehouse(iceberg=iceberg)  # one clear error before the JVM starts, not a trace mid-write
+    spark_log_dir(stack).mkdir(parents=True, exist_ok=True)
     builder = SparkSession.builder.appName(app_name)
     for key, value in {**spark_conf(stack, iceberg=iceberg), **(extra or {})}.items():
         builder = builder.config(key, value)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,8 +73,16 @@ def with_vars(args: list[str], defaults: dict[str, Any]) -> list[str]:
     return [*rest, "--vars", json.dumps({**defaults, **given})]
 
 
-def run_dbt(args: list[str], project_dir: Path = DBT_PROJECT) -> DbtOutcome:
-    """`dbt <args>` on the prepared session; returns per-node results (model, test, ...)."""
+def run_dbt(
+    args: list[str],
+    project_dir: Path = DBT_PROJECT,
+    progress: Callable[[str], None] | None = None,
+    terminal_level: str = "warn",
+) -> DbtOutcome:
+    """`dbt <args>` on the prepared session; returns per-node results (model, test, ...).
+
+    With `progress`, dbt's terminal output is cut to `terminal_level` and above (its full log stays
+    in its log file) and `progress` gets "index/total node" as each node starts."""
     from dbt.cli.main import dbtRunner
 
     spark = prepare_session()
@@ -81,7 +90,16 @@ def run_dbt(args: list[str], project_dir: Path = DBT_PROJECT) -> DbtOutcome:
     if not any(arg in ("--target", "-t") or arg.startswith("--target=") for arg in args):
         args = [*args, "--target", SESSION_TARGET]  # profiles.yml's default is the SQL endpoint
     command = [*args, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
-    result = dbtRunner().invoke(command)
+    callbacks = []
+    if progress is not None:
+        command += ["--log-level", terminal_level]
+
+        def started(event: Any) -> None:
+            if event.info.name == "LogStartLine":
+                progress(f"{event.data.index}/{event.data.total} {event.data.description}")
+
+        callbacks.append(started)
+    result = dbtRunner(callbacks=callbacks).invoke(command)
     outcome = DbtOutcome(success=result.success, command=command)
     if result.exception is not None:
         outcome.error = str(result.exception)
