@@ -47,10 +47,12 @@ from pydantic import SecretStr
 from pyiceberg.catalog.sql import SqlCatalog
 from pymongo import MongoClient
 
+from serving_api.domain.genres.repository import GenreRepository, stats_match
 from serving_api.domain.movies.repository import MovieFilters, MovieRepository
 from serving_api.domain.people.repository import PeopleRepository
 from serving_api.domain.search.repository import SearchRepository
 from serving_api.domain.system.repository import HealthChecks
+from serving_api.domain.trending.repository import TrendingRepository
 from serving_api.lib.metrics import Metrics
 from serving_api.lib.mongo import Mongo
 from serving_api.lib.pagination import PageRequest
@@ -141,6 +143,8 @@ class Repositories:
     movies: MovieRepository
     people: PeopleRepository
     search: SearchRepository
+    trending: TrendingRepository
+    genres: GenreRepository
     health: HealthChecks
 
 
@@ -211,6 +215,16 @@ def routes(mongo: MongoSettings, movies: int) -> list[Route]:
         word = rng.choice(words)[: rng.randint(3, 5)]
         return f"/search?q={word}", lambda r: r.search.titles([word], PageRequest(1, 20))
 
+    def trending() -> tuple[str, Direct]:
+        page = rng.randint(1, 50)
+        return f"/trending?page={page}", lambda r: r.trending.list(PageRequest(page, 20))
+
+    def genre_stats() -> tuple[str, Direct]:
+        genre, year_from = rng.choice([None, *genres]), rng.choice([None, *range(1960, 2025, 5)])
+        query = urlencode({"include_years": "true"} | ({"genre": genre} if genre else {}))
+        query += f"&year_from={year_from}" if year_from else ""
+        return f"/genres/stats?{query}", lambda r: r.genres.rows(stats_match(genre, year_from, None))
+
     async def health(r: Repositories) -> None:
         if (await r.health.mongodb()).status != "up" or (await r.health.serving_data()).status != "up":
             raise RuntimeError("unhealthy")
@@ -223,6 +237,8 @@ def routes(mongo: MongoSettings, movies: int) -> list[Route]:
         Route("/people?sort&order&page (random)", pick(TARGETS, people)),
         Route(f"/people/{{id}} (random of {len(person_ids):,})", pick(TARGETS, person)),
         Route("/search?q= (random title prefix)", pick(TARGETS, search)),
+        Route("/trending?page (random)", pick(TARGETS, trending)),
+        Route("/genres/stats?genre&year_from&include_years", pick(TARGETS, genre_stats)),
         Route("/health (ping + _sync_state)", [("/health", health)]),
     ]
 
@@ -331,6 +347,8 @@ def run_direct(mongo: MongoSettings, route: Route, duration: int, connections: i
             MovieRepository(db, totals),
             PeopleRepository(db, totals),
             SearchRepository(db, totals),
+            TrendingRepository(db, totals),
+            GenreRepository(db, totals),
             HealthChecks(db, api_settings.health_timeout_ms / 1000),
         )
 

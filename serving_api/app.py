@@ -13,6 +13,7 @@ from litestar.di import Provide
 from litestar.logging import LoggingConfig
 
 from serving_api.domain.genres.controllers import GenreController
+from serving_api.domain.genres.repository import STATS_ORDER
 from serving_api.domain.movies.controllers import MovieController
 from serving_api.domain.movies.repository import REVIEW_ORDER, sort_spec
 from serving_api.domain.people.controllers import PeopleController
@@ -21,6 +22,7 @@ from serving_api.domain.search.controllers import SearchController
 from serving_api.domain.search.repository import TITLE_ORDER
 from serving_api.domain.system.controllers import SystemController
 from serving_api.domain.trending.controllers import TrendingController
+from serving_api.domain.trending.repository import TRENDING_ORDER
 from serving_api.lib.auth import API_KEY_HEADER, ApiKeyGuard
 from serving_api.lib.errors import EXCEPTION_HANDLERS
 from serving_api.lib.guard import ConcurrencyGuard
@@ -61,6 +63,8 @@ def resident_preparation() -> dict[str, Preparation]:
             prefixes=["_name_tokens"],
         ),
         "reviews": Preparation(orders=[REVIEW_ORDER], equalities=["movie_id"]),
+        "trending": Preparation(orders=[TRENDING_ORDER]),
+        "genre_stats": Preparation(orders=[STATS_ORDER], equalities=["genre"]),
     }
 
 

@@ -30,12 +30,15 @@ from serving_api.lib.mongo import Db, max_time_ms
 
 Doc = dict[str, Any]
 Predicate = Callable[[Doc], bool]
-# the collections kept, and what of each: the cards whole (small projections made for lists); of
-# the reviews only what a movie's review list filters and sorts by, the page then read by `_id`
+# the collections kept, and what of each: the cards, trending and genre stats whole (small
+# documents made for lists); of the reviews only what a movie's review list filters and sorts by,
+# the page then read by `_id`
 RESIDENT: dict[str, dict[str, int] | None] = {
     "movie_cards": None,
     "person_cards": None,
     "reviews": {"movie_id": 1, "created_at": 1, "sentiment.label": 1},
+    "trending": None,
+    "genre_stats": None,
 }
 _MISSING = object()
 

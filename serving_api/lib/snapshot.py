@@ -199,6 +199,32 @@ class Totals:
 
         return await self.counts.get(snapshot, collection.name, {"count": query}, count)
 
+    async def find_all(
+        self,
+        collection: AsyncCollection[dict[str, Any]],
+        query: dict[str, Any],
+        projection: dict[str, int],
+        spec: list[tuple[str, int]],
+    ) -> list[dict[str, Any]]:
+        """Every document of `find(query, projection).sort(spec)` (small, bounded results)."""
+        snapshot = await self.snapshots.current(self.db)
+        read = {"find": query, "projection": projection, "sort": spec}
+        if self.resident is not None:
+            name = collection.name
+            copy = await self.resident.get(self.db, snapshot.tag, name, snapshot.documents.get(name))
+            if copy is not None and copy.complete:
+                try:
+                    page = PageRequest(1, max(len(copy.documents), 1))
+                    items, _ = await self.counts.get(
+                        snapshot, name, {"resident": read}, _answer(copy, query, projection, spec, page)
+                    )
+                    return items
+                except Unsupported:
+                    pass
+        cursor = collection.find(query, projection, max_time_ms=max_time_ms()).sort(spec)
+        found: list[dict[str, Any]] = await self.counts.get(snapshot, collection.name, read, cursor.to_list)
+        return found
+
     async def _by_id(
         self, collection: AsyncCollection[dict[str, Any]], ids: list[Any], projection: dict[str, int]
     ) -> list[dict[str, Any]]:

@@ -2,7 +2,8 @@
 
 The totals over several years are computed by the caller, not with $group: FerretDB 1.24 computes
 only the first accumulator of a $group stage (every other `$sum` comes back 0). The documents are
-small and bounded (genres x years, a few thousand at most), so one indexed find is enough.
+small and bounded (genres x years, a few thousand at most): one indexed find on MongoDB, the
+resident copy otherwise (lib/resident.py).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 from litestar.di import NamedDependency
 
-from serving_api.lib.mongo import Db, max_time_ms
+from serving_api.lib.mongo import Db
 from serving_api.lib.snapshot import Totals
 
 Doc = dict[str, Any]
@@ -43,16 +44,16 @@ def stats_match(genre: str | None, year_from: int | None, year_to: int | None) -
     return match
 
 
+STATS_ORDER = [("genre", 1), ("release_year", 1)]
+
+
 class GenreRepository:
     def __init__(self, db: Db, totals: Totals) -> None:
         self.totals = totals
         self.stats = db["genre_stats"]
 
     async def rows(self, match: Doc) -> list[Doc]:
-        cursor = self.stats.find(match, FIELDS, max_time_ms=max_time_ms()).sort(
-            [("genre", 1), ("release_year", 1)]
-        )
-        return await self.totals.cached(self.stats.name, {"find": match}, cursor.to_list)
+        return await self.totals.find_all(self.stats, match, FIELDS, STATS_ORDER)
 
 
 def provide_genre_repository(db: NamedDependency[Db], totals: NamedDependency[Totals]) -> GenreRepository:

@@ -6,11 +6,14 @@ from typing import Any
 
 from litestar.di import NamedDependency
 
-from serving_api.lib.mongo import Db, max_time_ms
+from serving_api.lib.mongo import Db
 from serving_api.lib.pagination import PageRequest
 from serving_api.lib.snapshot import Totals
 
 Doc = dict[str, Any]
+
+
+TRENDING_ORDER = [("trend_rank", 1), ("_id", 1)]
 
 
 class TrendingRepository:
@@ -19,15 +22,7 @@ class TrendingRepository:
         self.trending = db["trending"]
 
     async def list(self, page: PageRequest) -> tuple[list[Doc], int]:
-        cursor = (
-            self.trending.find({}, {"_hash": 0}, max_time_ms=max_time_ms())
-            .sort([("trend_rank", 1), ("_id", 1)])
-            .skip(page.offset)
-            .limit(page.page_size)
-        )
-        read = {"skip": page.offset, "limit": page.page_size}
-        items = await self.totals.cached(self.trending.name, read, cursor.to_list)
-        return items, await self.totals.of(self.trending, {}, page, len(items))
+        return await self.totals.page(self.trending, {}, {"_hash": 0}, TRENDING_ORDER, page)
 
 
 def provide_trending_repository(

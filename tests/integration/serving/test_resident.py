@@ -6,9 +6,11 @@ from __future__ import annotations
 import itertools
 import random
 
+from serving_api.domain.genres.repository import FIELDS, STATS_ORDER, stats_match
 from serving_api.domain.movies.repository import CARD_FIELDS, MovieFilters, list_query, sort_spec
 from serving_api.domain.people.repository import SUMMARY_FIELDS, people_query
 from serving_api.domain.search.repository import title_query
+from serving_api.domain.trending.repository import TRENDING_ORDER
 from serving_api.lib.resident import RESIDENT, ResidentCollection
 from serving_api.sync.indexes import MOVIE_SORT_FIELDS, PEOPLE_SORT_FIELDS
 
@@ -96,3 +98,20 @@ def test_given_the_api_then_review_pages_come_whole_and_in_the_servers_order(ser
     body = http.get(f"/movies/{movie_id}/reviews", params={"page_size": 2}).json()
     assert [r["id"] for r in body["items"]] == [r["_id"] for r in expected]
     assert body["items"][0]["content"] == expected[0]["content"]
+
+
+def test_given_trending_pages_and_genre_stats_then_the_copy_answers_as_the_server(served):
+    db = served.db
+    trending = ResidentCollection(list(db.trending.find({}, {"_hash": 0})))
+    for skip in (0, 20, 40):
+        expected = list(db.trending.find({}, {"_hash": 0}).sort(TRENDING_ORDER).skip(skip).limit(20))
+        assert trending.find({}, {"_hash": 0}, TRENDING_ORDER, skip, 20) == (
+            expected,
+            db.trending.count_documents({}),
+        )
+    stats = ResidentCollection(list(db.genre_stats.find({}, {"_hash": 0})))
+    genres = sorted({row["genre"] for row in stats.documents})
+    for genre, year_from in itertools.product([None, *genres[:4]], [None, 1990, 2010]):
+        query = stats_match(genre, year_from, None)
+        expected = list(db.genre_stats.find(query, FIELDS).sort(STATS_ORDER))
+        assert stats.find(query, FIELDS, STATS_ORDER, 0, len(stats.documents))[0] == expected, query

@@ -124,7 +124,7 @@ def test_given_concurrent_requests_then_one_read_per_snapshot_and_a_new_snapshot
         await resident.get(db, "t2", "movie_cards", 5)
         assert db.reads == 2
         assert await resident.get(db, "t2", "movie_cards", 11) is None  # too big: the server answers
-        assert await resident.get(db, "t2", "trending", 5) is None  # not kept: the server answers
+        assert await resident.get(db, "t2", "movies", 5) is None  # not kept: the server answers
 
     asyncio.run(scenario())
 
