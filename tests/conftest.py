@@ -98,6 +98,7 @@ class Monitoring:
 
     prometheus: str
     pushgateway: str
+    config: Path  # the configuration Prometheus was started with (POST /-/reload re-reads it)
 
     def query(self, promql: str) -> list[dict]:
         import httpx
@@ -140,7 +141,8 @@ def monitoring(local_stack: object) -> Iterator[Monitoring]:
         for service in services:
             service.start()
         prometheus = next(s for s in services if isinstance(s, PrometheusService))
-        yield Monitoring(prometheus.url, f"http://{load(StackSettings).host}:{metrics.pushgateway_port}")
+        pushgateway = f"http://{load(StackSettings).host}:{metrics.pushgateway_port}"
+        yield Monitoring(prometheus.url, pushgateway, prometheus.config)
     finally:
         for service in reversed(services):
             service.stop()

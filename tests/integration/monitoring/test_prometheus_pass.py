@@ -3,20 +3,25 @@
 Each stage runs as its `tmdb-pipeline` command in its own process, pushing to the test Pushgateway;
 PromQL must then return the counts the commands printed. The lag exporter, scraped by Prometheus, must
 show a lag of 0 after landing, and records extracted with no landing job running must make the lag
-alert's expression hold (Prometheus marks it pending: its `for` of 15 minutes is checked by
-`promtool test rules` in tests/unit/monitoring).
+alert's expression hold: Prometheus marks it pending under the shipped rules (their `for` of 15
+minutes is checked by `promtool test rules` in tests/unit/monitoring), and firing once the same
+rules are reloaded with that alert's hold cut to seconds.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+import yaml
 
 from tmdb_pipeline.settings import PROJECT_ROOT
 
@@ -37,6 +42,29 @@ def number(pattern: str, text: str) -> int:
     found = re.search(pattern, text)
     assert found, f"{pattern!r} not in the output:\n{text}"
     return int(found.group(1).replace(",", ""))
+
+
+@contextlib.contextmanager
+def rules_with_hold(monitoring, alert: str, hold: str) -> Iterator[None]:
+    """Prometheus reloaded with a copy of the shipped rules in which `alert` is held `hold`."""
+    original = monitoring.config.read_text()
+    config = yaml.safe_load(original)
+    groups = []
+    for path in config["rule_files"]:
+        for group in yaml.safe_load(Path(path).read_text())["groups"]:
+            for rule in group["rules"]:
+                if rule.get("alert") == alert:
+                    rule["for"] = hold
+            groups.append(group)
+    copy = monitoring.config.with_name("rules-short-hold.yml")
+    copy.write_text(yaml.safe_dump({"groups": groups}, sort_keys=False))
+    monitoring.config.write_text(yaml.safe_dump({**config, "rule_files": [str(copy)]}, sort_keys=False))
+    httpx.post(f"{monitoring.prometheus}/-/reload", timeout=30).raise_for_status()
+    try:
+        yield
+    finally:
+        monitoring.config.write_text(original)
+        httpx.post(f"{monitoring.prometheus}/-/reload", timeout=30).raise_for_status()
 
 
 def test_given_stage_runs_pushed_to_the_pushgateway_then_promql_returns_the_counts_each_stage_reported(
@@ -72,7 +100,7 @@ def test_given_stage_runs_pushed_to_the_pushgateway_then_promql_returns_the_coun
     assert records > 0 and rows > 0 and passed > 0
 
 
-def test_given_no_landing_job_when_records_reach_kafka_then_the_lag_alert_holds(monitoring):
+def test_given_no_landing_job_when_records_reach_kafka_then_the_lag_alert_holds_and_fires(monitoring):
     pushgateway = monitoring.pushgateway
     out = pipeline("extract", "--streams", "genres", "--full-refresh", "--json", pushgateway=pushgateway)
     produced = number(r'"records": (\d+)', out)
@@ -89,6 +117,20 @@ def test_given_no_landing_job_when_records_reach_kafka_then_the_lag_alert_holds(
             break
         time.sleep(1)
     assert active.get(("TmdbLandingStalled", "tmdb_genres")) == "pending", active
+
+    # the shipped rules, this alert held 2 s instead of 15 min: the live Prometheus fires it
+    with rules_with_hold(monitoring, "TmdbLandingStalled", "2s"):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            firing = {
+                a["labels"].get("topic")
+                for a in monitoring.alerts()
+                if a["labels"]["alertname"] == "TmdbLandingStalled" and a["state"] == "firing"
+            }
+            if "tmdb_genres" in firing:
+                break
+            time.sleep(1)
+        assert "tmdb_genres" in firing, monitoring.alerts()
 
     # landing again drains the lag, and the alert goes away
     pipeline("land", "--once", pushgateway=pushgateway)
