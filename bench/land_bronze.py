@@ -6,7 +6,10 @@
 2. `--continuous` latency: small bursts produced while the job runs; time from produce to the rows
    being visible in the Bronze table through pyiceberg (p50 / p95).
 
-Both run twice, once per lakehouse topology (local files, then REST catalog + S3 on a private store:
+3. The metrics' overhead: the same records landed twice more into new namespaces, without then
+   with the Prometheus hook (`record_batch`), both after the first run has warmed the JVM.
+
+All run twice, once per lakehouse topology (local files, then REST catalog + S3 on a private store:
 bench/topologies.py), and the two are printed side by side with their ratio.
 
 Run: .venv/bin/python bench/land_bronze.py [--records 100000] [--bursts 20]
@@ -16,6 +19,7 @@ It starts the local stack if needed (its own topics and namespace; nothing else 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -27,6 +31,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from unittest import mock
 
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
 
@@ -35,6 +40,7 @@ from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 from topologies import print_comparison, run_per_topology
 
+from spark_streaming import metrics as landing_metrics
 from spark_streaming.job import run_landing
 from tmdb_pipeline.settings import KafkaSettings, LandingSettings, SparkSettings, load
 from tmdb_pipeline.stack.catalog import get_catalog
@@ -111,6 +117,8 @@ def main() -> None:
             {
                 "baseline_s": "plain Parquet copy (baseline)",
                 "landing_s": f"land --once, {args.records} records",
+                "landing_bare_s": "again, without its Prometheus metrics",
+                "landing_again_s": "again, with them",
                 "latency_p50_s": "--continuous produce -> visible, p50",
                 "latency_p95_s": "--continuous produce -> visible, p95",
             },
@@ -157,11 +165,41 @@ def main() -> None:
     landed = sum(run.totals().values())
     assert landed == rows == sent, (landed, rows, sent)
 
+    # The metrics' overhead: the same records landed again, each time into a new namespace from a
+    # fresh checkpoint, without then with the metric hook (a no-op in place of record_batch). Both
+    # come after the run above, which also warms the JVM's code for landing (the first run is
+    # 1.7-2x slower than any later one, metrics or not).
+    def land_again(label: str, with_metrics: bool) -> float:
+        again = settings.model_copy(
+            update={
+                "namespace": f"{namespace}_{label}",
+                "checkpoint_dir": str(work / f"checkpoint-{label}"),
+                "metrics_file": work / f"metrics-{label}.jsonl",
+            }
+        )
+        with contextlib.ExitStack() as hooks:
+            if not with_metrics:
+                hooks.enter_context(mock.patch.object(landing_metrics, "record_batch", lambda *a, **k: None))
+            began = time.monotonic()
+            again_run = run_landing(spark, continuous=False, settings=again)
+            seconds = time.monotonic() - began
+        assert sum(again_run.totals().values()) == sent
+        return seconds
+
+    landing_bare_s = land_again("bare", with_metrics=False)
+    landing_again_s = land_again("again", with_metrics=True)
+
     print()
     print(f"{'throughput, ' + str(sent) + ' records':<44}{'records/s':>12}{'seconds':>10}")
     print(f"{'plain Parquet, no routing (baseline)':<44}{rows / baseline_s:>12,.0f}{baseline_s:>10.1f}")
     print(f"{'land --once -> 4 Bronze tables (ours)':<44}{landed / landing_s:>12,.0f}{landing_s:>10.1f}")
     print(f"{'ratio ours / baseline':<44}{(landed / landing_s) / (rows / baseline_s):>12.2f}")
+    for label, seconds in (
+        ("again, without its Prometheus metrics", landing_bare_s),
+        ("again, with them", landing_again_s),
+    ):
+        print(f"{label:<44}{landed / seconds:>12,.0f}{seconds:>10.1f}")
+    print(f"{'metrics overhead (again: with / without)':<44}{landing_again_s / landing_bare_s:>12.2f}")
 
     # --- latency in continuous mode -------------------------------------------------------------
     stop = threading.Event()
@@ -198,6 +236,8 @@ def main() -> None:
             {
                 "baseline_s": baseline_s,
                 "landing_s": landing_s,
+                "landing_bare_s": landing_bare_s,
+                "landing_again_s": landing_again_s,
                 "latency_p50_s": statistics.median(latencies),
                 "latency_p95_s": p95,
             }
