@@ -1,13 +1,14 @@
-"""The card collections, answered from memory: one copy per synced snapshot.
+"""The list collections, answered from memory: one copy per synced snapshot.
 
 FerretDB (the local MongoDB-protocol server) pushes no sort down to its storage, and on SQLite no
-filter but an `_id` lookup: any list query decodes every card of the collection (2.7 s for 10k
-movie cards on these 2 cores). The card collections exist for lists, are small, and change only
-when the sync records a new snapshot, so the API reads each once per snapshot (up to
-`API_RESIDENT_MAX_DOCUMENTS` documents) and answers list queries from that copy; of the reviews it keeps what a movie's review
-list filters and sorts by, and reads the page's reviews by `_id`. `find` below has
-MongoDB's semantics for the operators the API sends (tested against the server on the same
-documents); a query using any other operator, or a bigger collection, goes to the server.
+filter but an `_id` lookup: any list query decodes every document of the collection (2.7 s for
+10k movie cards on these 2 cores). The collections lists read (the cards, trending, genre stats)
+are small and change only when the sync records a new snapshot, so the API reads each once per
+snapshot (up to `API_RESIDENT_MAX_DOCUMENTS` documents) and answers list queries from that copy;
+of the reviews it keeps what a movie's review list filters and sorts by, and reads the page's
+reviews by `_id`. `find` below has MongoDB's semantics for the operators the API sends (tested
+against the server on the same documents); a query using any other operator, or a bigger
+collection, goes to the server.
 """
 
 from __future__ import annotations
