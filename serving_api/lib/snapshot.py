@@ -28,7 +28,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 
 from serving_api.lib.mongo import Db, max_time_ms
 from serving_api.lib.pagination import PageRequest
-from serving_api.lib.resident import ResidentCollection, ResidentCollections, Unsupported
+from serving_api.lib.resident import ResidentCollections, Unsupported
 from serving_api.sync.state import STATE_COLLECTION
 
 T = TypeVar("T")
@@ -157,20 +157,9 @@ class Totals:
             "skip": page.offset,
             "limit": page.page_size,
         }
-        if self.resident is not None:
-            name = collection.name
-            copy = await self.resident.get(self.db, snapshot.tag, name, snapshot.documents.get(name))
-            if copy is not None:
-                try:
-                    items, total = await self.counts.get(
-                        snapshot, name, {"resident": read}, _answer(copy, query, projection, spec, page)
-                    )
-                except Unsupported:
-                    pass  # MongoDB answers what the copy cannot
-                else:
-                    if not copy.complete:
-                        items = await self._by_id(collection, [item["_id"] for item in items], projection)
-                    return items, total
+        answer = await self._resident(snapshot, collection, read, query, projection, spec, page)
+        if answer is not None:
+            return answer
         cursor = (
             collection.find(query, projection, max_time_ms=max_time_ms())
             .sort(spec)
@@ -209,21 +198,44 @@ class Totals:
         """Every document of `find(query, projection).sort(spec)` (small, bounded results)."""
         snapshot = await self.snapshots.current(self.db)
         read = {"find": query, "projection": projection, "sort": spec}
-        if self.resident is not None:
-            name = collection.name
-            copy = await self.resident.get(self.db, snapshot.tag, name, snapshot.documents.get(name))
-            if copy is not None and copy.complete:
-                try:
-                    page = PageRequest(1, max(len(copy.documents), 1))
-                    items, _ = await self.counts.get(
-                        snapshot, name, {"resident": read}, _answer(copy, query, projection, spec, page)
-                    )
-                    return items
-                except Unsupported:
-                    pass
+        answer = await self._resident(snapshot, collection, read, query, projection, spec, None)
+        if answer is not None:
+            return answer[0]
         cursor = collection.find(query, projection, max_time_ms=max_time_ms()).sort(spec)
         found: list[dict[str, Any]] = await self.counts.get(snapshot, collection.name, read, cursor.to_list)
         return found
+
+    async def _resident(
+        self,
+        snapshot: Snapshot,
+        collection: AsyncCollection[dict[str, Any]],
+        read: dict[str, Any],
+        query: dict[str, Any],
+        projection: dict[str, int],
+        spec: list[tuple[str, int]],
+        page: PageRequest | None,
+    ) -> tuple[list[dict[str, Any]], int] | None:
+        """(documents, total) from the collection's resident copy (lib/resident.py), the whole
+        result when `page` is None; None when MongoDB answers instead."""
+        if self.resident is None:
+            return None
+        name = collection.name
+        copy = await self.resident.get(self.db, snapshot.tag, name, snapshot.documents.get(name))
+        if copy is None:
+            return None
+
+        async def find() -> tuple[list[dict[str, Any]], int]:
+            if page is None:
+                return copy.find(query, projection, spec, 0, len(copy.documents))
+            return copy.find(query, projection, spec, page.offset, page.page_size)
+
+        try:
+            items, total = await self.counts.get(snapshot, name, {"resident": read}, find)
+        except Unsupported:
+            return None  # MongoDB answers what the copy cannot
+        if not copy.complete:
+            items = await self._by_id(collection, [item["_id"] for item in items], projection)
+        return items, total
 
     async def _by_id(
         self, collection: AsyncCollection[dict[str, Any]], ids: list[Any], projection: dict[str, int]
@@ -264,19 +276,6 @@ async def resident_warmth(app: Litestar) -> AsyncIterator[None]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-
-
-def _answer(
-    copy: ResidentCollection,
-    query: dict[str, Any],
-    projection: dict[str, int],
-    spec: list[tuple[str, int]],
-    page: PageRequest,
-) -> Callable[[], Awaitable[tuple[list[dict[str, Any]], int]]]:
-    async def find() -> tuple[list[dict[str, Any]], int]:
-        return copy.find(query, projection, spec, page.offset, page.page_size)
-
-    return find
 
 
 def provide_totals(state: State) -> Totals:
