@@ -86,6 +86,9 @@ def test_given_a_full_list_queue_then_429_while_lookups_still_answer(served, slo
         "MONGO_DATABASE": served.mongo.database,
         "API_LIST_CONCURRENCY": "1",
         "API_QUEUE_LIMIT": "0",
+        # lists asked of MongoDB, not of resident copies: the slow server must hold the list slot
+        # (the copies' background loads would also race the find count below)
+        "API_RESIDENT_MAX_DOCUMENTS": "0",
     }
     person = served.gold.rows("person_filmography")[0]["person_id"]
     with running_api(env) as api, ThreadPoolExecutor(1) as pool:
