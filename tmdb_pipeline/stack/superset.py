@@ -1,5 +1,6 @@
 """Superset as a managed local process: gunicorn from Superset's own environment (bi/superset/),
-SQLite metadata under `.local/superset/`, connected to the Spark SQL endpoint over `hive://`."""
+SQLite metadata under `.local/superset/`, connected to the Spark SQL endpoint over `hive://`, with
+the dashboard bundle of bi/superset/assets/ imported at every start."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ import httpx
 from tmdb_pipeline.settings import PROJECT_ROOT, StackSettings
 from tmdb_pipeline.sql_endpoint.settings import SqlEndpointSettings
 from tmdb_pipeline.stack.process import LocalService, StackError, port_is_open
+from tmdb_pipeline.superset.dashboard import OUT as ASSETS
 from tmdb_pipeline.superset.settings import SupersetSettings
 
 BI_DIR = PROJECT_ROOT / "bi" / "superset"
-DATABASE_NAME = "TMDB lakehouse"
 
 
 class SupersetService(LocalService):
@@ -87,8 +88,8 @@ class SupersetService(LocalService):
             "FLASK_APP": "superset",
             "TMDB_SUPERSET_ADMIN": self.settings.admin_username,
             "TMDB_SUPERSET_ADMIN_PASSWORD": keys["admin_password"],
-            "TMDB_SUPERSET_DATABASE": DATABASE_NAME,
             "TMDB_SUPERSET_DATABASE_URI": self.database_uri,
+            "TMDB_SUPERSET_ASSETS": str(ASSETS),
         }
 
     def _run(self, *args: str) -> None:
