@@ -70,6 +70,7 @@ def stage_land() -> tuple[str, dict[str, Any]]:
 
 
 def stage_transform(progress: Callable[[str], None] | None = None) -> tuple[str, dict[str, Any]]:
+    from tmdb_pipeline.metrics.transform import source_state
     from tmdb_pipeline.transform.runner import run_dbt
 
     outcome = run_dbt(["build"], progress=progress)
@@ -81,11 +82,17 @@ def stage_transform(progress: Callable[[str], None] | None = None) -> tuple[str,
     # source freshness for the metrics; a stale source is an alert, not a failed transform
     # its stale sources are named in the summary below: dbt's own error lines would only repeat them
     freshness = run_dbt(["source", "freshness"], progress=progress, terminal_level="none")
-    stale = [r["name"] for r in freshness.results if r["status"] in ("warn", "error")]
-    figures = {"models": models, "tests": tests, "stale_sources": stale}
-    return f"{models} dbt models built, {tests} tests passed" + (
-        f", stale: {', '.join(stale)}" if stale else ""
-    ), figures
+    # an empty Bronze table is "no rows yet", not stale (dbt calls both error)
+    states = {r["name"]: source_state(r) for r in freshness.results if r["resource_type"] == "source"}
+    stale = [name for name, state in states.items() if state in ("warn", "error")]
+    empty = [name for name, state in states.items() if state == "empty"]
+    figures = {"models": models, "tests": tests, "stale_sources": stale, "empty_sources": empty}
+    summary = f"{models} dbt models built, {tests} tests passed"
+    if stale:
+        summary += f", stale: {', '.join(stale)}"
+    if empty:
+        summary += f", no rows yet: {', '.join(empty)}"
+    return summary, figures
 
 
 def stage_sync() -> tuple[str, dict[str, Any]]:

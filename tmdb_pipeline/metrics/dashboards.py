@@ -127,6 +127,14 @@ TRANSFORM = [
         "{{source}}",
         "s",
     ),
+    # `empty` (no rows yet, no age above) apart from `error` (stale), as the alerts tell them apart
+    Panel(
+        "Bronze sources by freshness state",
+        "count by (tmdb_transform_source_freshness) "
+        "(max by (source, tmdb_transform_source_freshness) (tmdb_transform_source_freshness) == 1)",
+        "{{tmdb_transform_source_freshness}}",
+        kind="stat",
+    ),
     Panel("Reviews scored", "sum(tmdb_transform_reviews_scored_total)", "reviews", kind="stat"),
     Panel(
         "Sentiment texts per second",

@@ -13,6 +13,7 @@ REGISTRY = CollectorRegistry(auto_describe=True)
 JOB = "tmdb_transform"
 RUN = run_metrics("transform", REGISTRY)
 SCORING_MODEL = "int_reviews_scored"
+# dbt dates an empty table's newest row to year 1 (no max(loaded_at)): any age past this is "no rows"
 EMPTY_SOURCE_AGE_S = 100 * 365 * 86400
 
 MODEL_SECONDS = Gauge(
@@ -48,9 +49,9 @@ SOURCE_AGE = Gauge(
 )
 SOURCE_FRESHNESS = Enum(
     "tmdb_transform_source_freshness",
-    "dbt source freshness status of each Bronze source table",
+    "dbt source freshness status of each Bronze source table; `empty`: no rows yet (dbt says error)",
     ["source"],
-    states=["pass", "warn", "error", "runtime error"],
+    states=["pass", "warn", "error", "empty", "runtime error"],
     registry=REGISTRY,
 )
 SCORING_SECONDS = Counter(
@@ -58,6 +59,17 @@ SCORING_SECONDS = Counter(
     f"Time spent building {SCORING_MODEL} (reviews scored over this: texts per second)",
     registry=REGISTRY,
 )
+
+
+def source_state(node: dict[str, Any]) -> str:
+    """The freshness state of one `dbt source freshness` result. dbt's own status, except for a table
+    with no rows: dbt reports it as `error` (its newest row dates from year 1), which would page as
+    stale a table that simply has nothing landed yet. That is `empty`, a state of its own."""
+    status = node["status"]
+    if status not in ("pass", "warn", "error"):
+        return "runtime error"  # the query failed (e.g. no such table): no age at all
+    age = node.get("age_s")
+    return "empty" if age is not None and age >= EMPTY_SOURCE_AGE_S else status
 
 
 def record_results(results: list[dict[str, Any]], reviews_scored: int | None) -> None:
@@ -74,11 +86,12 @@ def record_results(results: list[dict[str, Any]], reviews_scored: int | None) ->
             if node["name"] == SCORING_MODEL and status == "success":
                 SCORING_SECONDS.inc(node["seconds"])
         if kind == "source":  # a `dbt source freshness` result
-            SOURCE_FRESHNESS.labels(node["name"]).state(
-                status if status in ("pass", "warn", "error") else "runtime error"
-            )
-            # an empty table has no newest row: dbt measures its age from year 1, which is no age at all
-            if node.get("age_s") is not None and node["age_s"] < EMPTY_SOURCE_AGE_S:
+            state = source_state(node)
+            SOURCE_FRESHNESS.labels(node["name"]).state(state)
+            if state == "empty":
+                # no newest row, so no age; drop one left from before the table was emptied (no-op if none)
+                SOURCE_AGE.remove(node["name"])
+            elif node.get("age_s") is not None:
                 SOURCE_AGE.labels(node["name"]).set(node["age_s"])
     if any(node["resource_type"] == "test" for node in results):  # not reset by a freshness run
         FAILED_TESTS.set(failed)

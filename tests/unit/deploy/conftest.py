@@ -17,12 +17,13 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from deploy_support import COMPOSE_FILE, K8S, SPARK_COMPONENT, VARIANTS, render
+from deploy_support import BI_COMPOSE_FILE, COMPONENTS, COMPOSE_FILE, K8S, VARIANTS, render
 
 
 @pytest.fixture(scope="session")
 def k8s_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """deploy/k8s with credentials/*.env made from the templates, plus the +spark-operator overlays."""
+    """deploy/k8s with credentials/*.env made from the templates, plus an overlay per variant with a
+    component: dev-<component> (dev listing it) and prod-<component> (a wrapper over prod)."""
     target = tmp_path_factory.mktemp("deploy") / "k8s"
     # never the developer's real credentials: only the templates travel
     shutil.copytree(
@@ -32,30 +33,31 @@ def k8s_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
             n for n in names if Path(folder).name == "credentials" and n.endswith(".env")
         ],
     )
-    for example in (target / "base" / "credentials").glob("*.env.example"):
+    for example in target.glob("**/credentials/*.env.example"):
         shutil.copy(example, example.with_suffix(""))
-    spark = target / "overlays" / "dev-spark-operator"
-    shutil.copytree(target / "overlays" / "dev", spark)
-    kustomization = yaml.safe_load((spark / "kustomization.yaml").read_text())
-    assert "components" not in kustomization, "dev already lists components: update this fixture"
-    kustomization["components"] = [SPARK_COMPONENT]
-    (spark / "kustomization.yaml").write_text(yaml.safe_dump(kustomization, sort_keys=False))
-    # prod + the component, as deploy/README.md tells: an overlay over prod (with prod's image)
     prod = yaml.safe_load((target / "overlays" / "prod" / "kustomization.yaml").read_text())
-    wrapper = target / "overlays" / "prod-spark-operator"
-    wrapper.mkdir()
-    (wrapper / "kustomization.yaml").write_text(
-        yaml.safe_dump(
-            {
-                "apiVersion": "kustomize.config.k8s.io/v1beta1",
-                "kind": "Kustomization",
-                "resources": ["../prod"],
-                "components": [SPARK_COMPONENT],
-                "images": prod["images"],
-            },
-            sort_keys=False,
+    for name, component in COMPONENTS.items():
+        dev = target / "overlays" / f"dev-{name}"
+        shutil.copytree(target / "overlays" / "dev", dev)
+        kustomization = yaml.safe_load((dev / "kustomization.yaml").read_text())
+        assert "components" not in kustomization, "dev already lists components: update this fixture"
+        kustomization["components"] = [component]
+        (dev / "kustomization.yaml").write_text(yaml.safe_dump(kustomization, sort_keys=False))
+        # prod + the component, as deploy/README.md tells: an overlay over prod (with prod's images)
+        wrapper = target / "overlays" / f"prod-{name}"
+        wrapper.mkdir()
+        (wrapper / "kustomization.yaml").write_text(
+            yaml.safe_dump(
+                {
+                    "apiVersion": "kustomize.config.k8s.io/v1beta1",
+                    "kind": "Kustomization",
+                    "resources": ["../prod"],
+                    "components": [component],
+                    "images": prod["images"],
+                },
+                sort_keys=False,
+            )
         )
-    )
     return target
 
 
@@ -67,3 +69,8 @@ def rendered(k8s_copy: Path) -> dict[str, list[dict[str, Any]]]:
 @pytest.fixture(scope="session")
 def compose() -> dict[str, Any]:
     return yaml.safe_load(COMPOSE_FILE.read_text())
+
+
+@pytest.fixture(scope="session")
+def bi_compose() -> dict[str, Any]:
+    return yaml.safe_load(BI_COMPOSE_FILE.read_text())

@@ -26,10 +26,15 @@ CRD_SCHEMAS = ROOT.parent / "shared" / "data" / "k8s-crd-schemas"
 DOWNLOADS = Path(os.environ.get("STACK_DOWNLOADS") or ROOT / ".local" / "downloads")
 PIPELINE_IMAGE = "tmdb-pipeline"
 
-# What `kustomize build` runs on: both overlays, and each with the opt-in Spark operator component
-# (dev lists it; prod is wrapped, because prod's patches target the Deployment the component removes).
-VARIANTS = ("dev", "prod", "dev+spark-operator", "prod+spark-operator")
+# What `kustomize build` runs on: both overlays, and each with an opt-in component: the Spark operator
+# landing and the BI one (dev lists it; prod is wrapped: prod's patches target the Deployment the
+# Spark component removes, and deploy/README.md shows both components that way).
+VARIANTS = ("dev", "prod", "dev+spark-operator", "prod+spark-operator", "dev+bi", "prod+bi")
 SPARK_COMPONENT = "../../components/spark-operator-landing"
+BI_COMPONENT = "../../components/bi"
+COMPONENTS = {"spark-operator": SPARK_COMPONENT, "bi": BI_COMPONENT}
+BI_COMPOSE_FILE = DEPLOY / "bi" / "docker-compose.bi.yml"
+SUPERSET_IMAGE = "tmdb-superset"
 
 CLI_CALL = re.compile(r"\btmdb-pipeline\s+([a-z][a-z-]*)")
 

@@ -19,6 +19,7 @@ from deploy_support import (
     K8S,
     PIPELINE_IMAGE,
     ROOT,
+    SUPERSET_IMAGE,
     VARIANTS,
     by_kind,
     config_data,
@@ -267,14 +268,29 @@ def test_given_an_overlay_then_exactly_one_bronze_writer_is_active(rendered, var
 
 @pytest.mark.parametrize(
     ("variant", "tag"),
-    [("dev", "dev"), ("prod", "0.1.0"), ("dev+spark-operator", "dev"), ("prod+spark-operator", "0.1.0")],
+    [
+        ("dev", "dev"),
+        ("prod", "0.1.0"),
+        ("dev+spark-operator", "dev"),
+        ("prod+spark-operator", "0.1.0"),
+        ("dev+bi", "dev"),
+        ("prod+bi", "0.1.0"),
+    ],
 )
 def test_given_an_overlay_then_every_pipeline_image_has_the_overlay_tag(rendered, variant, tag):
-    images = [c["image"] for _, spec in pod_specs(rendered[variant]) for c in spec["containers"]]
+    images = [
+        c["image"]
+        for _, spec in pod_specs(rendered[variant])
+        for c in spec["containers"] + spec.get("initContainers", [])
+    ]
     images += [app["spec"]["image"] for app in by_kind(rendered[variant], "SparkApplication")]
-    ours = [image for image in images if image_name(image) == PIPELINE_IMAGE]
+    ours = [image for image in images if image_name(image) in (PIPELINE_IMAGE, SUPERSET_IMAGE)]
     assert len(ours) >= 3
     assert {image.rsplit(":", 1)[1] for image in ours} == {tag}
+    superset = [image for image in ours if image_name(image) == SUPERSET_IMAGE]
+    assert len(superset) == (2 if variant.endswith("+bi") else 0)  # the init and the web container
+    if variant.startswith("prod"):
+        assert all(image.startswith("registry.example.com/") for image in ours)
 
 
 def test_given_prod_then_the_stateful_services_and_the_api_are_replicated(rendered):
@@ -302,6 +318,7 @@ def test_given_prod_then_the_stateful_services_and_the_api_are_replicated(render
 def test_given_the_credential_templates_then_they_hold_names_and_no_values():
     examples = sorted((K8S / "base" / "credentials").glob("*.env.example"))
     assert [example.name for example in examples] == ["s3.env.example", "tmdb.env.example"]
+    examples += [K8S / "components/bi/credentials/superset.env.example"]
     for example in examples:
         entries = env_file_entries(example)
         assert entries, example
@@ -313,16 +330,13 @@ def test_given_real_credential_files_then_git_ignores_them():
         pytest.skip("not a git checkout")
     real = [
         "deploy/.env",
-        *(
-            f"deploy/k8s/base/credentials/{p.name.removesuffix('.example')}"
-            for p in (K8S / "base/credentials").glob("*.example")
-        ),
+        *(str(p.relative_to(ROOT)).removesuffix(".example") for p in K8S.glob("**/credentials/*.example")),
     ]
     ignored = subprocess.run(["git", "check-ignore", *real], cwd=ROOT, capture_output=True, text=True)
     assert set(ignored.stdout.split()) == set(real)
     templates = [
         "deploy/.env.example",
-        *(str(p.relative_to(ROOT)) for p in (K8S / "base/credentials").glob("*.example")),
+        *(str(p.relative_to(ROOT)) for p in K8S.glob("**/credentials/*.example")),
     ]
     not_ignored = subprocess.run(
         ["git", "check-ignore", *templates], cwd=ROOT, capture_output=True, text=True

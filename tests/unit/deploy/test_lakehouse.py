@@ -286,14 +286,25 @@ def test_given_dev_then_the_emulator_stands_in_and_no_pod_requires_tmdb_credenti
             assert tmdb["optional"] is True, workload["metadata"]["name"]
 
 
+def secret_generators() -> list[tuple[Path, dict[str, Any]]]:
+    """(folder, secretGenerator entry) of the base and of every component."""
+    folders = [K8S / "base", *sorted(p.parent for p in (K8S / "components").glob("*/kustomization.yaml"))]
+    return [
+        (folder, generator)
+        for folder in folders
+        for generator in yaml.safe_load((folder / "kustomization.yaml").read_text()).get(
+            "secretGenerator", []
+        )
+    ]
+
+
 def secret_templates() -> dict[str, set[str]]:
-    """Generated Secret -> the keys its credentials template lists (from base/kustomization.yaml)."""
-    kustomization = yaml.safe_load((K8S / "base" / "kustomization.yaml").read_text())
+    """Generated Secret -> the keys its credentials template lists (from the kustomization that makes it)."""
     templates = {}
-    for generator in kustomization["secretGenerator"]:
+    for folder, generator in secret_generators():
         keys: set[str] = set()
         for env in generator.get("envs", []):
-            path = K8S / "base" / (env + ".example")
+            path = folder / (env + ".example")
             keys |= set(env_file_entries(path))
             # optional keys, documented commented out (`# KEY=`)
             keys |= set(re.findall(r"^# ([A-Z][A-Z0-9_]*)=$", path.read_text(), re.M))
@@ -304,7 +315,7 @@ def secret_templates() -> dict[str, set[str]]:
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_given_an_overlay_then_every_key_read_from_a_generated_secret_is_in_its_template(rendered, variant):
     templates = secret_templates()
-    assert set(templates) == {"tmdb-secrets", S3_SECRET}
+    assert set(templates) == {"tmdb-secrets", S3_SECRET, "tmdb-superset"}
     read: set[tuple[str, str]] = set()
 
     def walk(node: Any) -> None:
@@ -322,19 +333,16 @@ def test_given_an_overlay_then_every_key_read_from_a_generated_secret_is_in_its_
     for doc in rendered[variant]:
         walk(doc.get("spec", {}))
     missing = {(name, key) for name, key in read if key not in templates[name]}
-    assert missing == set(), "add these keys to base/credentials/*.env.example"
+    assert missing == set(), "add these keys to the credentials/*.env.example of their kustomization"
     assert (S3_SECRET, "S3_ACCESS_KEY_ID") in read
+    if variant.endswith("+bi"):
+        assert {key for name, key in read if name == "tmdb-superset"} == templates["tmdb-superset"]
 
 
-def test_given_the_credential_folder_then_no_template_is_left_for_a_removed_secret():
-    used = {Path(env).name for env in secret_templates_files()}
-    present = {p.name.removesuffix(".example") for p in (K8S / "base" / "credentials").glob("*.example")}
+def test_given_the_credential_folders_then_no_template_is_left_for_a_removed_secret():
+    used = {(folder / env).resolve() for folder, g in secret_generators() for env in g.get("envs", [])}
+    present = {p.with_suffix("").resolve() for p in K8S.glob("**/credentials/*.env.example")}
     assert present == used
-
-
-def secret_templates_files() -> list[str]:
-    kustomization = yaml.safe_load((K8S / "base" / "kustomization.yaml").read_text())
-    return [env for generator in kustomization["secretGenerator"] for env in generator.get("envs", [])]
 
 
 def test_given_prod_without_the_tmdb_credentials_file_then_kustomize_refuses_to_render(k8s_copy, tmp_path):

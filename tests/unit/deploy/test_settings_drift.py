@@ -40,6 +40,11 @@ THIRD_PARTY = {
 }
 
 
+def with_bi(compose: dict[str, Any], bi_compose: dict[str, Any]) -> dict[str, Any]:
+    """deploy/docker-compose.yml with the services deploy/bi/docker-compose.bi.yml adds."""
+    return {"services": compose["services"] | bi_compose["services"]}
+
+
 def dockerfile_env_names() -> set[str]:
     text = (DEPLOY / "Dockerfile").read_text().replace("\\\n", " ")
     names = set()
@@ -73,8 +78,10 @@ def deploy_env_names(rendered: dict[str, list[dict[str, Any]]], compose: dict[st
     return names
 
 
-def test_given_deploy_then_every_variable_it_sets_for_the_pipeline_is_a_project_setting(rendered, compose):
-    used = deploy_env_names(rendered, compose)
+def test_given_deploy_then_every_variable_it_sets_for_the_pipeline_is_a_project_setting(
+    rendered, compose, bi_compose
+):
+    used = deploy_env_names(rendered, with_bi(compose, bi_compose))
     assert len(used) >= 25
     settings = settings_env_names()
     unknown = {
@@ -83,8 +90,8 @@ def test_given_deploy_then_every_variable_it_sets_for_the_pipeline_is_a_project_
     assert unknown == {}, "not read by any settings model (typo, or a setting the code lacks)"
 
 
-def test_given_deploy_then_every_setting_it_sets_is_listed_in_env_example(rendered, compose):
-    used = deploy_env_names(rendered, compose)
+def test_given_deploy_then_every_setting_it_sets_is_listed_in_env_example(rendered, compose, bi_compose):
+    used = deploy_env_names(rendered, with_bi(compose, bi_compose))
     listed = set(env_file_entries(ROOT / ".env.example"))
     missing = {name: where for name, where in used.items() if name not in listed and name not in THIRD_PARTY}
     assert missing == {}, "add these to the repository's .env.example"
@@ -134,6 +141,7 @@ def test_given_k8s_then_every_pod_that_opens_the_catalog_gets_every_lakehouse_se
                 "land",
                 "transform",
                 "sync-serving",
+                "sql-server",
             }:
                 missing = LAKEHOUSE - k8s_environment(docs, container.get("env", []))
                 assert missing == set(), f"{workload['kind']}/{workload['metadata']['name']} lacks {missing}"
@@ -144,6 +152,7 @@ def test_given_k8s_then_every_pod_that_opens_the_catalog_gets_every_lakehouse_se
         checked.append(app["metadata"]["name"])
     assert "pipeline-pass" in checked
     assert ("bronze-landing" if "spark" in variant else "pipeline") in checked
+    assert ("sql-endpoint" in checked) == variant.endswith("+bi")
 
 
 # Optional secrets of the catalog: the code takes any value, an empty one too, as a token. deploy/
@@ -207,10 +216,10 @@ def test_given_k8s_then_every_secret_setting_comes_from_a_secret(rendered, varia
     assert {"S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "ICEBERG_CATALOG_TOKEN", "TMDB_API_KEY"} <= seen
 
 
-def test_given_compose_then_every_secret_setting_is_a_variable_reference(compose):
+def test_given_compose_then_every_secret_setting_is_a_variable_reference(compose, bi_compose):
     secrets = secret_settings_env_names()
     seen = set()
-    for name, service in compose["services"].items():
+    for name, service in with_bi(compose, bi_compose)["services"].items():
         env = service.get("environment") or {}
         for key, value in env.items():
             if key in secrets:
@@ -218,7 +227,7 @@ def test_given_compose_then_every_secret_setting_is_a_variable_reference(compose
                     f"{name}.{key} is not a ${{VAR}} reference"
                 )
                 seen.add(key)
-    assert {"S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "MONGO_URI"} <= seen
+    assert {"S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "MONGO_URI", "SUPERSET_SECRET_KEY"} <= seen
 
 
 def test_given_the_spark_operator_component_then_its_driver_is_not_told_to_run_spark_locally(rendered):
@@ -265,9 +274,9 @@ def deploy_cli_calls(rendered: dict[str, list[dict[str, Any]]], compose: dict[st
     return calls
 
 
-def test_given_deploy_then_every_tmdb_pipeline_command_it_runs_exists(rendered, compose):
-    calls = deploy_cli_calls(rendered, compose)
-    assert {"run", "land", "api", "emulator"} <= set(calls)
+def test_given_deploy_then_every_tmdb_pipeline_command_it_runs_exists(rendered, compose, bi_compose):
+    calls = deploy_cli_calls(rendered, with_bi(compose, bi_compose))
+    assert {"run", "land", "api", "emulator", "sql-server"} <= set(calls)
     missing = {command: where for command, where in calls.items() if command not in cli_commands()}
     assert missing == {}, "deploy/ runs commands the CLI does not have"
 

@@ -64,15 +64,93 @@ def test_given_the_code_then_every_stage_and_the_api_export_metrics():
 
 def test_given_source_freshness_results_then_age_and_status_are_exported_and_an_empty_table_has_no_age():
     failed_before = value(transform.REGISTRY, "tmdb_transform_failed_tests")
+    registry = transform.REGISTRY
+    # unit_emptied had rows once (an age), then its table was emptied (e.g. ICEBERG_START_EMPTY)
+    transform.record_results(
+        [
+            {
+                "name": "unit_emptied",
+                "resource_type": "source",
+                "status": "pass",
+                "seconds": 0.1,
+                "age_s": 60.0,
+            }
+        ],
+        reviews_scored=None,
+    )
     results = [
         {"name": "unit_src", "resource_type": "source", "status": "warn", "seconds": 0.2, "age_s": 90.0},
+        {"name": "unit_stale", "resource_type": "source", "status": "error", "seconds": 0.2, "age_s": 9e5},
+        # dbt's answer for a table with no rows: max(loaded_at) is null, so year 1, so error
         {"name": "unit_empty", "resource_type": "source", "status": "error", "seconds": 0.2, "age_s": 6.4e10},
+        {
+            "name": "unit_emptied",
+            "resource_type": "source",
+            "status": "error",
+            "seconds": 0.2,
+            "age_s": 6.4e10,
+        },
     ]
     transform.record_results(results, reviews_scored=None)
-    registry = transform.REGISTRY
     assert value(registry, "tmdb_transform_source_age_seconds", {"source": "unit_src"}) == 90.0
-    assert registry.get_sample_value("tmdb_transform_source_age_seconds", {"source": "unit_empty"}) is None
-    error = {"source": "unit_empty", "tmdb_transform_source_freshness": "error"}
-    assert value(registry, "tmdb_transform_source_freshness", error) == 1
+    for empty in ("unit_empty", "unit_emptied"):
+        assert registry.get_sample_value("tmdb_transform_source_age_seconds", {"source": empty}) is None
+    state = {
+        source: [
+            s
+            for s in ("pass", "warn", "error", "empty", "runtime error")
+            if value(
+                registry,
+                "tmdb_transform_source_freshness",
+                {"source": source, "tmdb_transform_source_freshness": s},
+            )
+        ]
+        for source in ("unit_src", "unit_stale", "unit_empty", "unit_emptied")
+    }
+    # an empty table is `empty`, not `error`: TmdbSourceStale (state error) does not fire for it
+    assert state == {
+        "unit_src": ["warn"],
+        "unit_stale": ["error"],
+        "unit_empty": ["empty"],
+        "unit_emptied": ["empty"],
+    }
     # a freshness run has no tests: the last build's failed-test count stays
     assert value(registry, "tmdb_transform_failed_tests") == failed_before
+
+
+def test_given_a_freshness_result_then_its_state_is_dbts_status_except_for_no_rows_or_a_failed_query():
+    def result(status: str, age_s: float | None) -> dict[str, object]:
+        return {"name": "s", "resource_type": "source", "status": status, "seconds": 0.1, "age_s": age_s}
+
+    assert transform.source_state(result("pass", 30.0)) == "pass"
+    assert transform.source_state(result("warn", 3 * 86400.0)) == "warn"
+    assert transform.source_state(result("error", 30 * 86400.0)) == "error"
+    # years of "age" only come from dbt's year-1 stand-in for a missing max(loaded_at)
+    assert transform.source_state(result("error", transform.EMPTY_SOURCE_AGE_S)) == "empty"
+    assert transform.source_state(result("runtime error", None)) == "runtime error"
+    assert transform.source_state(result("skipped", None)) == "runtime error"
+
+
+def test_given_an_empty_and_a_stale_source_then_the_transform_summary_names_them_apart(monkeypatch):
+    from tmdb_pipeline import pipeline
+    from tmdb_pipeline.transform import runner
+
+    def fake_dbt(args: list[str], **_: object) -> runner.DbtOutcome:
+        if args == ["build"]:
+            return runner.DbtOutcome(
+                True, args, [{"name": "m", "resource_type": "model", "status": "success"}]
+            )
+        return runner.DbtOutcome(
+            True,
+            args,
+            [
+                {"name": "movies", "resource_type": "source", "status": "pass", "age_s": 60.0},
+                {"name": "reviews", "resource_type": "source", "status": "error", "age_s": 9e5},
+                {"name": "people", "resource_type": "source", "status": "error", "age_s": 6.4e10},
+            ],
+        )
+
+    monkeypatch.setattr(runner, "run_dbt", fake_dbt)
+    summary, figures = pipeline.stage_transform()
+    assert summary == "1 dbt models built, 0 tests passed, stale: reviews, no rows yet: people"
+    assert (figures["stale_sources"], figures["empty_sources"]) == (["reviews"], ["people"])
