@@ -53,7 +53,7 @@ class Chart:
     metric: str = ""  # SQL aggregate over the dataset, for bar and line
     metric_label: str = ""
     order_by: tuple[tuple[str, bool], ...] = ()  # (column, ascending), tables
-    row_limit: int = 1000
+    row_limit: int = 1000  # tables: above what their SQL returns, or Superset warns it cut rows
     width: int = 6
     height: int = 50
     filters: tuple[str, ...] = field(default=())
@@ -85,7 +85,6 @@ CHARTS: tuple[Chart, ...] = (
         ),
         viz="table",
         order_by=(("trend_rank", True),),
-        row_limit=20,
     ),
     Chart(
         key="genre_year_trends",
@@ -169,7 +168,6 @@ CHARTS: tuple[Chart, ...] = (
         ),
         viz="table",
         order_by=(("popularity", False),),
-        row_limit=25,
         width=4,
     ),
     Chart(
@@ -191,7 +189,6 @@ CHARTS: tuple[Chart, ...] = (
         ),
         viz="table",
         order_by=(("movies_together", False),),
-        row_limit=25,
         width=4,
     ),
     Chart(
@@ -210,19 +207,19 @@ CHARTS: tuple[Chart, ...] = (
         ),
         viz="table",
         order_by=(("movies_together", False),),
-        row_limit=25,
         width=4,
     ),
     Chart(
         key="movie_metrics",
-        title="One movie's metrics (choose it in the Movie filter)",
+        title="One movie's metrics (the most popular, or the one chosen in the Movie filter)",
         sql=(
-            "select title, release_year, vote_average, vote_count, popularity, review_count,\n"
+            "select concat(title, ' (', coalesce(cast(release_year as string), 'unreleased'), ')') as movie,\n"
+            "    release_year, vote_average, vote_count, popularity, review_count,\n"
             "    sentiment_label, sentiment_mean_score, rating_sentiment_gap, revenue, roi\n"
             "from gold.movie_metrics"
         ),
         columns=(
-            Column("title", "STRING"),
+            Column("movie", "STRING"),
             Column("release_year", "INT"),
             Column("vote_average", "DOUBLE"),
             Column("vote_count", "BIGINT"),
@@ -236,7 +233,7 @@ CHARTS: tuple[Chart, ...] = (
         ),
         viz="table",
         order_by=(("popularity", False),),
-        row_limit=10,
+        row_limit=1,
         width=12,
         height=30,
     ),
@@ -476,10 +473,10 @@ def _movie_filter() -> dict[str, Any]:
         "filterType": "filter_select",
         "type": "NATIVE_FILTER",
         "description": "The movie whose metrics the last chart shows.",
-        "targets": [{"datasetUuid": movie.dataset_uuid, "column": {"name": "title"}}],
+        "targets": [{"datasetUuid": movie.dataset_uuid, "column": {"name": "movie"}}],
         "controlValues": {
-            "enableEmptyFilter": True,
-            "defaultToFirstItem": True,
+            "enableEmptyFilter": False,
+            "defaultToFirstItem": False,
             "multiSelect": False,
             "searchAllOptions": True,
             "inverseSelection": False,
@@ -488,8 +485,6 @@ def _movie_filter() -> dict[str, Any]:
         "defaultDataMask": {"extraFormData": {}, "filterState": {}, "ownState": {}},
         "cascadeParentIds": [],
         "scope": {"rootPath": ["ROOT_ID"], "excluded": [i for k, i in ids.items() if k != movie.key]},
-        "chartsInScope": [ids[movie.key]],
-        "tabsInScope": [],
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,10 +26,13 @@ from tmdb_pipeline.settings import (
     KafkaSettings,
     LandingSettings,
     MongoSettings,
+    SparkSettings,
     StackSettings,
     load,
 )
+from tmdb_pipeline.sql_endpoint.settings import SqlEndpointSettings
 from tmdb_pipeline.stack.catalog import get_catalog
+from tmdb_pipeline.stack.sql_endpoint import SqlEndpointService
 
 
 @dataclass
@@ -77,3 +81,16 @@ def built_pipeline(local_stack, spark) -> BuiltPipeline:
 
     wipe_pipeline_data()
     return BuiltPipeline(first_pass=run_pass())
+
+
+@pytest.fixture(scope="session")
+def sql_endpoint(built_pipeline) -> Iterator[SqlEndpointSettings]:
+    """The endpoint as `tmdb-pipeline sql-server up` runs it: its own JVM on the test stack's catalog,
+    shared by the plain-dbt, PyHive and Superset tests."""
+    settings = load(SqlEndpointSettings)
+    service = SqlEndpointService(load(StackSettings), settings, load(SparkSettings))
+    started = service.pid() is None
+    service.start()
+    yield settings
+    if started:
+        service.stop()

@@ -7,32 +7,17 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tmdb_pipeline.settings import SparkSettings, StackSettings, load
 from tmdb_pipeline.sql_endpoint.client import EndpointDownError, query
 from tmdb_pipeline.sql_endpoint.settings import SqlEndpointSettings
 from tmdb_pipeline.stack.process import free_port
-from tmdb_pipeline.stack.sql_endpoint import SqlEndpointService
 from tmdb_pipeline.transform.runner import DBT_PROJECT
 
 pytestmark = pytest.mark.integration
 DBT = Path(sys.executable).parent / "dbt"
-
-
-@pytest.fixture(scope="module")
-def sql_endpoint(built_pipeline) -> Iterator[SqlEndpointSettings]:
-    """The endpoint as `tmdb-pipeline sql-server up` runs it: its own JVM on the test stack's catalog."""
-    settings = load(SqlEndpointSettings)
-    service = SqlEndpointService(load(StackSettings), settings, load(SparkSettings))
-    started = service.pid() is None
-    service.start()
-    yield settings
-    if started:
-        service.stop()
 
 
 @pytest.fixture(scope="module")

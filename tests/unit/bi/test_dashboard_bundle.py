@@ -48,3 +48,10 @@ def test_given_the_charts_when_listing_what_they_show_then_every_asked_view_is_t
         "movie_metrics",
     ):
         assert f"gold.{table}" in sources
+
+
+def test_given_superset_config_when_the_endpoint_is_down_then_its_message_is_keyed_by_the_bundles_database():
+    config = (dashboard.OUT.parent / "superset_config.py").read_text()
+
+    assert f'"{dashboard.DATABASE_NAME}": {{' in config
+    assert "tmdb-pipeline sql-server up" in config
