@@ -31,3 +31,28 @@ CUSTOM_DATABASE_ERRORS = {
         )
     }
 }
+
+
+def _endpoint_down_is_a_clear_error(app):
+    """Some paths (a chart's cache key asks the database for its default schema) connect before any
+    query runs, so the message above never applies there and Superset answers a bare 500: answer
+    the same clear message for a Thrift connection failure wherever it happens."""
+    from flask import jsonify
+    from thrift.transport.TTransport import TTransportException
+
+    def endpoint_down(error: TTransportException):
+        message = (
+            f"The Spark SQL endpoint is not answering ({error}). Start it with "
+            "`tmdb-pipeline sql-server up` (deploy/: the sql-endpoint service), then refresh."
+        )
+        error_type = SupersetErrorType.CONNECTION_HOST_DOWN_ERROR.value
+        body = {
+            "message": message,
+            "errors": [{"message": message, "error_type": error_type, "level": "error", "extra": {}}],
+        }
+        return jsonify(body), 503
+
+    app.register_error_handler(TTransportException, endpoint_down)
+
+
+FLASK_APP_MUTATOR = _endpoint_down_is_a_clear_error

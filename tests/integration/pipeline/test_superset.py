@@ -151,7 +151,7 @@ def test_given_the_endpoint_is_down_when_a_chart_runs_then_superset_names_the_co
 
     assert answer.status_code >= 400
     assert "tmdb-pipeline sql-server up" in answer.text
-    assert f"127.0.0.1:{sql_endpoint.port}" in answer.text
+    assert f"'127.0.0.1', {sql_endpoint.port}" in answer.text  # which address it tried
 
 
 def test_given_a_wrong_admin_password_when_logging_in_then_superset_refuses_it(superset):
