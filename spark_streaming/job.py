@@ -205,7 +205,7 @@ def run_landing(
                 stream.trigger(availableNow=True).start().awaitTermination()
             return run
         except StreamingQueryException as exc:
-            if not _is_replay_metrics_bug(exc) or attempt > MAX_REPLAY_RESTARTS:
+            if not is_replay_metrics_bug(exc) or attempt > MAX_REPLAY_RESTARTS:
                 raise
             # the replayed batch has been committed (commit log written) before the failure: restart
             log.warning("Spark 4.1 Kafka metrics bug after replaying a batch; restarting the query")
@@ -228,12 +228,16 @@ def create_tables_for_topics(
     return created
 
 
-def _is_replay_metrics_bug(exc: Exception) -> bool:
+def is_replay_metrics_bug(exc: Exception) -> bool:
     """Spark 4.1.1's KafkaMicroBatchStream.metrics dereferences the latest offsets, which are unset
     when a restarted query replays its last uncommitted batch: the batch succeeds and is committed,
     then progress reporting throws a NullPointerException."""
     text = f"{exc} {getattr(exc, '_stackTrace', '')}"  # the JVM trace, causes included
-    return "NullPointerException" in text and "KafkaMicroBatchStream" in text
+    cause = getattr(exc, "_cause", None)  # StreamingQuery.exception() keeps the NPE's trace here
+    if cause is not None:
+        text += f" {cause} {getattr(cause, '_stackTrace', '')}"
+    null = "NullPointerException" in text or 'scala.Option.get()" is null' in text
+    return null and "KafkaMicroBatchStream" in text
 
 
 def _run_until_stopped(stream: DataStreamWriter, settings: LandingSettings, stop: threading.Event) -> None:

@@ -91,6 +91,9 @@ def valid_query(scope: Scope) -> bool:
     return True
 
 
+NOT_SNAPSHOT_CACHED = "not_snapshot_cached"  # handler opt: answers change between Gold snapshots
+
+
 class SnapshotCaching(ASGIMiddleware):
     """ETag, Last-Modified and Cache-Control on data routes; 304 when the client's copy is current."""
 
@@ -103,7 +106,7 @@ class SnapshotCaching(ASGIMiddleware):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         handler = scope.get("route_handler")
-        if handler is None or ROUTE_CLASS not in handler.opt:
+        if handler is None or ROUTE_CLASS not in handler.opt or handler.opt.get(NOT_SNAPSHOT_CACHED):
             await next_app(scope, receive, send)
             return
         db = scope["app"].state.db

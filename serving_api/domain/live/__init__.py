@@ -1,0 +1,1 @@
+"""live resource: the speed layer's figures, with Gold as the fallback."""
