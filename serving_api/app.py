@@ -14,10 +14,11 @@ from litestar.logging import LoggingConfig
 
 from serving_api.domain.genres.controllers import GenreController
 from serving_api.domain.genres.repository import STATS_ORDER
+from serving_api.domain.live.controllers import LiveController
 from serving_api.domain.movies.controllers import MovieController
 from serving_api.domain.movies.repository import REVIEW_ORDER, sort_spec
 from serving_api.domain.people.controllers import PeopleController
-from serving_api.domain.people.repository import people_sort_spec
+from serving_api.domain.people.repository import COLLABORATOR_ROLE_FIELDS, people_sort_spec
 from serving_api.domain.search.controllers import SearchController
 from serving_api.domain.search.repository import TITLE_ORDER
 from serving_api.domain.system.controllers import SystemController
@@ -44,6 +45,7 @@ CONTROLLERS = [
     TrendingController,
     GenreController,
     SearchController,
+    LiveController,
     SystemController,
 ]
 
@@ -65,6 +67,9 @@ def resident_preparation() -> dict[str, Preparation]:
         "reviews": Preparation(orders=[REVIEW_ORDER], equalities=["movie_id"]),
         "trending": Preparation(orders=[TRENDING_ORDER]),
         "genre_stats": Preparation(orders=[STATS_ORDER], equalities=["genre"]),
+        # a person's pairs are found by equality and only they are sorted: no whole-collection order
+        "co_stars": Preparation(equalities=["person_id"]),
+        "collaborations": Preparation(equalities=list(COLLABORATOR_ROLE_FIELDS.values())),
     }
 
 

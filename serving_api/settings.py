@@ -33,6 +33,9 @@ class ApiSettings(BaseSettings):
 
     host: str = Field("127.0.0.1", description="address uvicorn binds")
     port: int = Field(8000, ge=1, le=65535)
+    live_max_age_s: float = Field(
+        60.0, gt=0, description="serve the speed layer's figures while its heartbeat is this recent"
+    )
     workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes")
     api_keys: Annotated[list[SecretStr], NoDecode] = Field(
         default_factory=list,

@@ -214,10 +214,12 @@ def run_continuous(
     stop: threading.Event,
     on_stage: Callable[[StageResult], None] | None = None,
     catch_up_timeout_s: float = 600.0,
+    live: bool = False,
 ) -> int:
-    """Stream landing in the background; extract, wait for Bronze to catch up, transform, sync; repeat.
-    Returns the number of completed cycles when `stop` is set."""
+    """Stream landing in the background (and the speed layer, with `live`); extract, wait for Bronze to
+    catch up, transform, sync; repeat. Returns the number of completed cycles when `stop` is set."""
     from spark_streaming.job import run_landing
+    from spark_streaming.live import run_live
     from tmdb_pipeline.stack.spark import get_spark
 
     spark = get_spark("tmdb-pipeline")
@@ -233,8 +235,19 @@ def run_continuous(
             landing_error.append(exc)
             stop.set()
 
+    def aggregate_forever() -> None:
+        try:
+            run_live(spark, continuous=True, stop_event=stop)
+        except BaseException as exc:
+            live_error.append(exc)
+            stop.set()
+
+    live_error: list[BaseException] = []
     landing = threading.Thread(target=land_forever, name="bronze-landing", daemon=True)
     landing.start()
+    speed_layer = threading.Thread(target=aggregate_forever, name="live-aggregates", daemon=True)
+    if live:
+        speed_layer.start()
     cycles = 0
     try:
         while not stop.is_set():
@@ -260,8 +273,12 @@ def run_continuous(
     finally:
         stop.set()
         landing.join(timeout=120)
+        if live:
+            speed_layer.join(timeout=120)
     if landing_error:
         raise PipelineError("land", str(landing_error[0]))
+    if live_error:
+        raise PipelineError("live", str(live_error[0]))
     return cycles
 
 

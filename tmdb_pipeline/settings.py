@@ -265,6 +265,32 @@ class LandingSettings(BaseSettings):
         return (stack.home / "checkpoints" / "bronze_landing").as_uri()
 
 
+class LiveSettings(BaseSettings):
+    """The speed layer: windowed aggregates from the Kafka topics straight into MongoDB `live_*`."""
+
+    model_config = _config("LIVE_")
+
+    reviews_topic: str = Field("reviews", description="stream name; the topic is KAFKA_TOPIC_PREFIX + it")
+    details_topic: str = Field("movie_details", description="stream name of movie detail snapshots")
+    window: str = Field("1 hour", description="aggregation bucket; the API sums buckets into 24 h / 7 d")
+    reviews_watermark: str = Field(
+        "7 days", description="how late (by created_at) a review may arrive and still be counted"
+    )
+    details_watermark: str = Field(
+        "1 hour", description="how late (by extraction time) a movie snapshot may arrive"
+    )
+    trigger_interval_s: float = Field(2.0, gt=0, description="micro-batch interval of --continuous")
+    starting_offsets: str = Field("earliest", pattern=r"^(earliest|latest)$")
+    checkpoint_dir: str | None = Field(None, description="default .local/checkpoints/live")
+    mongo_attempts: int = Field(3, ge=1, description="tries of a batch's MongoDB writes before stopping")
+    # Fault injection for the crash test: SIGKILL the job right after its N-th collection write.
+    fault_kill_after_writes: int | None = Field(None, ge=1)
+
+    def checkpoint(self, stack: StackSettings) -> str:
+        """On the job's own disk: Spark checkpoints need atomic renames (see LandingSettings)."""
+        return self.checkpoint_dir or (stack.home / "checkpoints" / "live").as_uri()
+
+
 class TmdbSettings(BaseSettings):
     """Credentials and address of the TMDB API (the emulator when no key is set)."""
 

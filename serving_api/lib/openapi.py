@@ -12,7 +12,7 @@ from serving_api.settings import ApiSettings
 VERSION = "1.0.0"
 TAGS = [
     Tag(name="Movies", description="Movies from the Gold marts, with credits and review sentiment"),
-    Tag(name="People", description="Cast and crew with their filmography"),
+    Tag(name="People", description="Cast and crew with their filmography, co-stars and actor-director pairs"),
     Tag(name="Trending", description="Movies whose popularity moved most"),
     Tag(name="Genres", description="Genre statistics by release year"),
     Tag(name="Search", description="Title search"),

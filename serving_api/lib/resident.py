@@ -31,15 +31,18 @@ from serving_api.lib.mongo import Db, max_time_ms
 
 Doc = dict[str, Any]
 Predicate = Callable[[Doc], bool]
-# the collections kept, and what of each: the cards, trending and genre stats whole (small
-# documents made for lists); of the reviews only what a movie's review list filters and sorts by,
-# the page then read by `_id`
+# the collections kept, and what of each: the cards, trending, genre stats and the people pairs
+# whole (small documents made for lists); of the reviews only what a movie's review list filters
+# and sorts by, the page then read by `_id`. The pairs grow with the square of a cast (900k co-star
+# rows at 10k movies): above API_RESIDENT_MAX_DOCUMENTS the server answers, from its indexes
 RESIDENT: dict[str, dict[str, int] | None] = {
     "movie_cards": None,
     "person_cards": None,
     "reviews": {"movie_id": 1, "created_at": 1, "sentiment.label": 1},
     "trending": None,
     "genre_stats": None,
+    "co_stars": None,
+    "collaborations": None,
 }
 _MISSING = object()
 

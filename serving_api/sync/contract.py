@@ -130,6 +130,26 @@ GENRE_YEAR_TRENDS = pa.schema(
     ]
 )
 
+# both directions of each pair are rows: (a, b) and (b, a)
+CO_STARS = pa.schema(
+    [
+        ("person_id", pa.int64()),
+        ("co_star_id", pa.int64()),
+        ("co_star_name", pa.string()),
+        ("movies_together", pa.int64()),
+    ]
+)
+
+ACTOR_DIRECTOR_PAIRS = pa.schema(
+    [
+        ("actor_id", pa.int64()),
+        ("actor_name", pa.string()),
+        ("director_id", pa.int64()),
+        ("director_name", pa.string()),
+        ("movies_together", pa.int64()),
+    ]
+)
+
 # table name (in the Gold namespace) -> its contract
 GOLD_TABLES: dict[str, pa.Schema] = {
     "movie_metrics": MOVIE_METRICS,
@@ -137,6 +157,8 @@ GOLD_TABLES: dict[str, pa.Schema] = {
     "person_filmography": PERSON_FILMOGRAPHY,
     "trending_movies": TRENDING_MOVIES,
     "genre_year_trends": GENRE_YEAR_TRENDS,
+    "co_stars": CO_STARS,
+    "actor_director_pairs": ACTOR_DIRECTOR_PAIRS,
 }
 
 

@@ -257,6 +257,46 @@ def genre_stats_document(row: Row) -> Document | None:
     )
 
 
+def pair_id(first: int, second: int) -> str:
+    """`_id` of a pair of people: `"<first>|<second>"`, in the Gold table's column order."""
+    return f"{first}|{second}"
+
+
+def co_star_document(row: Row) -> Document | None:
+    """One direction of a co-star pair (Gold stores both): /people/{id}/co-stars reads these by
+    `person_id`."""
+    if row["person_id"] is None or row["co_star_id"] is None:
+        return None
+    return with_hash(
+        {
+            "_id": pair_id(row["person_id"], row["co_star_id"]),
+            "person_id": row["person_id"],
+            "co_star_id": row["co_star_id"],
+            "co_star_name": row["co_star_name"],
+            "movies_together": row["movies_together"] or 0,
+        }
+    )
+
+
+def collaboration_document(row: Row) -> Document | None:
+    """An actor-director pair, stored once. `_person_ids` holds both ids, so one equality (a
+    multikey index on MongoDB, an equality index in the API's resident copy) finds a person's
+    collaborators whichever side they were on."""
+    if row["actor_id"] is None or row["director_id"] is None:
+        return None
+    return with_hash(
+        {
+            "_id": pair_id(row["actor_id"], row["director_id"]),
+            "actor_id": row["actor_id"],
+            "actor_name": row["actor_name"],
+            "director_id": row["director_id"],
+            "director_name": row["director_name"],
+            "movies_together": row["movies_together"] or 0,
+            "_person_ids": [row["actor_id"], row["director_id"]],
+        }
+    )
+
+
 @dataclass(frozen=True)
 class Target:
     """One Gold table synced into one collection."""
@@ -274,4 +314,6 @@ TARGETS: tuple[Target, ...] = (
     Target("person_filmography", "person_cards", person_card_document),
     Target("trending_movies", "trending", trending_document),
     Target("genre_year_trends", "genre_stats", genre_stats_document),
+    Target("co_stars", "co_stars", co_star_document),
+    Target("actor_director_pairs", "collaborations", collaboration_document),
 )

@@ -21,6 +21,13 @@ PEOPLE_SORT_FIELDS: dict[str, str] = {
     "popularity": "popularity",
     "movie_count": "movie_count",
 }
+# GET /people/{id}/co-stars?sort=
+CO_STAR_SORT_FIELDS: dict[str, str] = {
+    "movies_together": "movies_together",
+    "name": "co_star_name",
+}
+# GET /people/{id}/collaborators: by movies together, of either side or of one
+COLLABORATOR_FILTER_FIELDS: tuple[str, ...] = ("_person_ids", "actor_id", "director_id")
 
 
 def _sorted_by(field: str, *prefix: str) -> IndexModel:
@@ -56,4 +63,8 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("genre", ASCENDING), ("release_year", ASCENDING)], name="genre_release_year"),
         IndexModel([("release_year", ASCENDING)], name="release_year"),
     ],
+    # one person's co-stars: an equality on person_id, then the sort
+    "co_stars": [_sorted_by(field, "person_id") for field in CO_STAR_SORT_FIELDS.values()],
+    # `_person_ids` is an array (a multikey index): a person's pairs on either side
+    "collaborations": [_sorted_by("movies_together", field) for field in COLLABORATOR_FILTER_FIELDS],
 }

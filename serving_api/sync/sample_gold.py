@@ -56,7 +56,7 @@ def _rating_tier(average: float, votes: int) -> str | None:
 
 
 class SampleGold:
-    """Builds the five Gold tables for movies 1..n of a catalogue."""
+    """Builds the serving contract's Gold tables for movies 1..n of a catalogue."""
 
     def __init__(self, movies: int, seed: int = 42, today: date = date(2026, 1, 1), max_reviews: int = 40):
         self.catalogue = Catalogue(seed=seed, movies=movies, today=today)
@@ -74,6 +74,8 @@ class SampleGold:
         rows = {
             "movie_metrics": movies,
             "movie_reviews": reviews,
+            "co_stars": co_star_rows(movies),
+            "actor_director_pairs": actor_director_rows(movies),
             "person_filmography": self._people(movies),
             "trending_movies": self._trending(movies),
             "genre_year_trends": self._genre_years(movies),
@@ -246,6 +248,50 @@ class SampleGold:
                 }
             )
         return rows
+
+
+def co_star_rows(movies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """As dbt's co_stars: actors billed in the top ten of the same movie, both directions, counted
+    over distinct movies."""
+    together: dict[tuple[int, int], set[int]] = defaultdict(set)
+    names: dict[int, str] = {}
+    for movie in movies:
+        top = [c for c in movie["_credits"]["cast"] if c["order"] < TOP_CAST]
+        for a in top:
+            names.setdefault(a["id"], a["name"])
+            for b in top:
+                if a["id"] != b["id"]:
+                    together[(a["id"], b["id"])].add(movie["movie_id"])
+    return [
+        {"person_id": a, "co_star_id": b, "co_star_name": names[b], "movies_together": len(shared)}
+        for (a, b), shared in sorted(together.items())
+    ]
+
+
+def actor_director_rows(movies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """As dbt's actor_director_pairs: every cast member with every director of the same movie
+    (not themselves), counted over distinct movies."""
+    together: dict[tuple[int, int], set[int]] = defaultdict(set)
+    names: dict[int, str] = {}
+    for movie in movies:
+        credits = movie["_credits"]
+        directors = [c for c in credits["crew"] if c["job"] == "Director"]
+        for actor in credits["cast"]:
+            names.setdefault(actor["id"], actor["name"])
+            for director in directors:
+                names.setdefault(director["id"], director["name"])
+                if actor["id"] != director["id"]:
+                    together[(actor["id"], director["id"])].add(movie["movie_id"])
+    return [
+        {
+            "actor_id": actor,
+            "actor_name": names[actor],
+            "director_id": director,
+            "director_name": names[director],
+            "movies_together": len(shared),
+        }
+        for (actor, director), shared in sorted(together.items())
+    ]
 
 
 def write_gold(catalog: Catalog, namespace: str, tables: dict[str, pa.Table]) -> dict[str, int]:

@@ -30,6 +30,11 @@ def run(
     continuous: bool = typer.Option(False, "--continuous", help="Keep extracting on an interval."),
     interval: float = typer.Option(300.0, help="Seconds between extractions in --continuous mode."),
     full_refresh: bool = typer.Option(False, "--full-refresh", help="Extract ignoring the saved state."),
+    live: bool = typer.Option(
+        False,
+        "--live",
+        help="--continuous only: also run the speed layer (`tmdb-pipeline live`) beside landing.",
+    ),
 ) -> None:
     """Extract -> land -> transform -> sync-serving (the local stack must be up: `tmdb-pipeline stack up`)."""
     from tmdb_pipeline.pipeline import PipelineError, run_continuous, run_pass
@@ -60,8 +65,9 @@ def run(
         from tmdb_pipeline.settings import load
 
         serve(registries(), load(MetricsSettings).pipeline_port, "METRICS_PIPELINE_PORT")
-        console.print(f"Continuous mode: extract every {interval:.0f}s, landing streams; Ctrl-C stops.")
-        cycles = run_continuous(interval, stop, on_stage=show)
+        streams = "landing and the speed layer stream" if live else "landing streams"
+        console.print(f"Continuous mode: extract every {interval:.0f}s, {streams}; Ctrl-C stops.")
+        cycles = run_continuous(interval, stop, on_stage=show, live=live)
         console.print(f"Stopped after {cycles} cycles in {time.monotonic() - began:.0f}s.")
     except PipelineError as exc:
         err_console.print(f"[bold red]{exc}[/]")

@@ -15,9 +15,10 @@ from datahub.utilities.urns.dataset_urn import DatasetUrn
 
 from tmdb_pipeline.lineage import names
 from tmdb_pipeline.lineage.dbt_manifest import DbtProject, DbtRelation
-from tmdb_pipeline.lineage.names import EXTRACT, LANDING, SERVING_SYNC, Coordinates, Job
+from tmdb_pipeline.lineage.names import EXTRACT, LANDING, LIVE_AGGREGATES, SERVING_SYNC, Coordinates, Job
 from tmdb_pipeline.lineage.schemas import Column, columns, envelope_schema, record_schema
 from tmdb_pipeline.lineage.streams import StreamSchema
+from tmdb_pipeline.lineage.topology import LIVE_SOURCES
 
 EMITTER = "emitter"
 DBT = "dbt"
@@ -231,16 +232,32 @@ def _add_serving(
         graph.link(coords.collection(collection), endpoint)
 
 
+def _add_live(graph: LineageGraph, coords: Coordinates, live: Mapping[str, Sequence[str]]) -> None:
+    job = graph.add(_job_node(coords, LIVE_AGGREGATES, "sync"))
+    for collection, streams in live.items():
+        target = graph.add(
+            _dataset_node(
+                coords.collection(collection),
+                "mongodb",
+                description="Hourly windows upserted by the speed layer (`tmdb-pipeline live`).",
+            )
+        )
+        for stream in streams:
+            graph.link(coords.topic(stream), target, job=job)
+
+
 def build_graph(
     coords: Coordinates,
     streams: Sequence[StreamSchema],
     serving: Sequence[tuple[str, str]],
     endpoints: Mapping[str, str],
     dbt: DbtProject | None = None,
+    live: Mapping[str, Sequence[str]] | None = None,
 ) -> LineageGraph:
     graph = LineageGraph()
     _add_streams(graph, coords, streams)
     if dbt is not None:
         _add_dbt(graph, coords, dbt)
+    _add_live(graph, coords, LIVE_SOURCES if live is None else live)
     _add_serving(graph, coords, serving, endpoints)
     return graph

@@ -74,7 +74,15 @@ SERVING_SYNC = Job(
     "serving sync",
     "serving_api.sync: each Gold table into its MongoDB collection with idempotent bulk upserts.",
 )
-JOBS = (EXTRACT, LANDING, SERVING_SYNC)
+LIVE_AGGREGATES = Job(
+    "spark",
+    "live_aggregates",
+    "kafka_to_live",
+    "speed layer",
+    "Spark Structured Streaming (spark_streaming/live.py, `tmdb-pipeline live`): hourly windows of the "
+    "reviews and movie_details topics into MongoDB's live_* collections, exactly once.",
+)
+JOBS = (EXTRACT, LANDING, SERVING_SYNC, LIVE_AGGREGATES)
 
 
 @dataclass(frozen=True)

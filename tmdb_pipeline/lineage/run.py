@@ -94,7 +94,11 @@ def pipeline_graph(
 ) -> tuple[LineageGraph, DbtProject | None]:
     dbt = load_dbt(settings.lineage.dbt_target_dir)
     graph = build_graph(
-        coords, streams if streams is not None else stream_schemas(), serving_targets(), ENDPOINTS, dbt
+        coords,
+        streams if streams is not None else stream_schemas(),
+        serving_targets(),
+        ENDPOINTS,
+        dbt,
     )
     return graph, dbt
 

@@ -15,8 +15,21 @@ ENDPOINTS: dict[str, str] = {
     "/movies/{movie_id}/reviews": "reviews",
     "/people": "person_cards",  # the list and name search read the small card copy of each person
     "/people/{person_id}": "people",
+    "/people/{person_id}/co-stars": "co_stars",
+    "/people/{person_id}/collaborators": "collaborations",
     "/trending": "trending",
     "/genres/stats": "genre_stats",
+    # the speed layer's routes (Gold's collections are their fallback)
+    "/movies/{movie_id}/live": "live_movie_popularity",
+    "/live/trending": "live_movie_popularity",
+    "/genres/{genre}/live": "live_genre_activity",
+}
+
+# the speed layer's collections and the streams (topics) each aggregates: spark_streaming/live.py
+LIVE_SOURCES: dict[str, tuple[str, ...]] = {
+    "live_movie_reviews": ("reviews",),
+    "live_movie_popularity": ("movie_details",),
+    "live_genre_activity": ("movie_details",),
 }
 
 # routes that serve no pipeline data

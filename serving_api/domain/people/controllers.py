@@ -1,4 +1,4 @@
-"""/people: list with filters, detail with filmography."""
+"""/people: list with filters, detail with filmography, co-stars and actor-director collaborators."""
 
 from __future__ import annotations
 
@@ -10,13 +10,24 @@ from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
 
 from serving_api.domain.people.repository import PeopleRepository, provide_people_repository
-from serving_api.domain.people.schemas import PersonDetail, PersonPage, person_detail, person_summary
+from serving_api.domain.people.schemas import (
+    CollaboratorPage,
+    CollaboratorRole,
+    CoStarPage,
+    PersonDetail,
+    PersonPage,
+    co_star,
+    collaborator,
+    person_detail,
+    person_summary,
+)
 from serving_api.lib.errors import error_specs
 from serving_api.lib.guard import LIST, LOOKUP, ROUTE_CLASS
 from serving_api.lib.pagination import PageRequest, page_info
 from serving_api.lib.params import Department, OptionalSearchText, Order, PersonId, search_tokens
 
 PeopleSort = Literal["popularity", "movie_count"]
+CoStarSort = Literal["movies_together", "name"]
 
 
 class PeopleController(Controller):
@@ -67,3 +78,60 @@ class PeopleController(Controller):
         if doc is None:
             raise NotFoundException(detail=f"No person with id {person_id}")
         return person_detail(doc)
+
+    @get(
+        "/{person_id:str}/co-stars",
+        operation_id="listPersonCoStars",
+        opt={ROUTE_CLASS: LIST},
+        summary="List a person's co-stars",
+        responses=error_specs(400, 401, 404, 429, 503, 504),
+    )
+    async def list_co_stars(
+        self,
+        people: NamedDependency[PeopleRepository],
+        paging: NamedDependency[PageRequest],
+        person_id: PersonId,
+        sort: Annotated[
+            CoStarSort,
+            Parameter(description="movies_together (shared movies) or name (the co-star's)", required=False),
+        ] = "movies_together",
+        order: Order = "desc",
+    ) -> CoStarPage:
+        """The actors billed in the top ten of a movie in which the person was also billed in the top
+        ten, with the number of such movies; ties in a stable order. Empty for a person who never was."""
+        if not await people.exists(person_id):
+            raise NotFoundException(detail=f"No person with id {person_id}")
+        docs, total = await people.list_co_stars(person_id, sort, order, paging)
+        return CoStarPage(items=[co_star(doc) for doc in docs], **page_info(paging, total))
+
+    @get(
+        "/{person_id:str}/collaborators",
+        operation_id="listPersonCollaborators",
+        opt={ROUTE_CLASS: LIST},
+        summary="List a person's actor-director collaborators",
+        responses=error_specs(400, 401, 404, 429, 503, 504),
+    )
+    async def list_collaborators(
+        self,
+        people: NamedDependency[PeopleRepository],
+        paging: NamedDependency[PageRequest],
+        person_id: PersonId,
+        role: Annotated[
+            CollaboratorRole | None,
+            Parameter(
+                description="only directors (the person acted in their movies) or only actors (the "
+                "person directed them); both when absent",
+                required=False,
+            ),
+        ] = None,
+        order: Order = "desc",
+    ) -> CollaboratorPage:
+        """For an actor, the directors of the movies they acted in (any billing); for a director, the
+        actors of the movies they directed; for someone who did both, both, each item saying which
+        (`role`). Ordered by movies together, ties in a stable order."""
+        if not await people.exists(person_id):
+            raise NotFoundException(detail=f"No person with id {person_id}")
+        docs, total = await people.list_collaborators(person_id, role, order, paging)
+        return CollaboratorPage(
+            items=[collaborator(doc, person_id) for doc in docs], **page_info(paging, total)
+        )

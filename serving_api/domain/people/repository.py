@@ -11,11 +11,18 @@ from serving_api.lib.mongo import Db, max_time_ms
 from serving_api.lib.pagination import PageRequest
 from serving_api.lib.snapshot import Totals
 from serving_api.sync.documents import lookup_id
-from serving_api.sync.indexes import PEOPLE_SORT_FIELDS
+from serving_api.sync.indexes import CO_STAR_SORT_FIELDS, PEOPLE_SORT_FIELDS
 
 Doc = dict[str, Any]
 SUMMARY_FIELDS = {
     f: 1 for f in ("person_id", "name", "known_for_department", "popularity", "profile_path", "movie_count")
+}
+PAIR_FIELDS = {"_hash": 0, "_person_ids": 0}
+# /people/{id}/collaborators?role= -> the field holding the person's own id in a pair
+COLLABORATOR_ROLE_FIELDS: dict[str | None, str] = {
+    None: "_person_ids",  # either side
+    "director": "actor_id",  # directors they acted for: the person is the pair's actor
+    "actor": "director_id",  # actors they directed: the person is the pair's director
 }
 
 
@@ -34,11 +41,23 @@ def people_sort_spec(sort: str, order: str) -> list[tuple[str, int]]:
     return [(PEOPLE_SORT_FIELDS[sort], direction), ("_id", -direction)]
 
 
+def co_star_sort_spec(sort: str, order: str) -> list[tuple[str, int]]:
+    direction = -1 if order == "desc" else 1
+    return [(CO_STAR_SORT_FIELDS[sort], direction), ("_id", -direction)]
+
+
+def collaborator_sort_spec(order: str) -> list[tuple[str, int]]:
+    direction = -1 if order == "desc" else 1
+    return [("movies_together", direction), ("_id", -direction)]
+
+
 class PeopleRepository:
     def __init__(self, db: Db, totals: Totals) -> None:
         self.totals = totals
         self.people = db["people"]
         self.cards = db["person_cards"]
+        self.co_stars = db["co_stars"]
+        self.collaborations = db["collaborations"]
 
     async def list(
         self, department: str | None, name_tokens: list[str], sort: str, order: str, page: PageRequest
@@ -55,6 +74,22 @@ class PeopleRepository:
             key,
             lambda: self.people.find_one(key, {"_hash": 0}, max_time_ms=max_time_ms()),
         )
+
+    async def exists(self, person_id: int) -> bool:
+        return await self.get(person_id) is not None  # the same (cached) read as the detail
+
+    async def list_co_stars(
+        self, person_id: int, sort: str, order: str, page: PageRequest
+    ) -> tuple[list[Doc], int]:
+        spec = co_star_sort_spec(sort, order)
+        return await self.totals.page(self.co_stars, {"person_id": person_id}, PAIR_FIELDS, spec, page)
+
+    async def list_collaborators(
+        self, person_id: int, role: str | None, order: str, page: PageRequest
+    ) -> tuple[list[Doc], int]:
+        query = {COLLABORATOR_ROLE_FIELDS[role]: person_id}
+        spec = collaborator_sort_spec(order)
+        return await self.totals.page(self.collaborations, query, PAIR_FIELDS, spec, page)
 
 
 def provide_people_repository(db: NamedDependency[Db], totals: NamedDependency[Totals]) -> PeopleRepository:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
+
+CollaboratorRole = Literal["director", "actor"]
 
 
 class PersonSummary(msgspec.Struct):
@@ -55,6 +57,47 @@ class PersonDetail(msgspec.Struct):
     filmography: list[Credit]
 
 
+class CoStar(msgspec.Struct):
+    """An actor billed in the top ten of a movie the person was also billed in the top ten of."""
+
+    id: int
+    name: str | None
+    movies_together: int  # distinct movies with both in the top ten
+
+
+class CoStarPage(msgspec.Struct):
+    """A page of a person's co-stars."""
+
+    items: list[CoStar]
+    page: int
+    page_size: int
+    total: int
+    total_pages: int
+    next: str | None  # path and query of the next page, null on the last one
+    prev: str | None  # path and query of the previous page, null on the first one
+
+
+class Collaborator(msgspec.Struct):
+    """A director the person acted for, or an actor the person directed."""
+
+    id: int
+    name: str | None
+    role: CollaboratorRole  # what the collaborator was: director (the person acted) or actor
+    movies_together: int  # distinct movies the person and they made in those roles
+
+
+class CollaboratorPage(msgspec.Struct):
+    """A page of a person's actor-director collaborators."""
+
+    items: list[Collaborator]
+    page: int
+    page_size: int
+    total: int
+    total_pages: int
+    next: str | None  # path and query of the next page, null on the last one
+    prev: str | None  # path and query of the previous page, null on the first one
+
+
 def _day(value: datetime | None) -> date | None:
     return value.date() if value is not None else None
 
@@ -90,4 +133,22 @@ def person_detail(doc: dict[str, Any]) -> PersonDetail:
             )
             for c in doc.get("filmography") or []
         ],
+    )
+
+
+def co_star(doc: dict[str, Any]) -> CoStar:
+    return CoStar(id=doc["co_star_id"], name=doc.get("co_star_name"), movies_together=doc["movies_together"])
+
+
+def collaborator(doc: dict[str, Any], person_id: int) -> Collaborator:
+    """The other side of an actor-director pair the person is in."""
+    if doc["actor_id"] == person_id:
+        return Collaborator(
+            id=doc["director_id"],
+            name=doc.get("director_name"),
+            role="director",
+            movies_together=doc["movies_together"],
+        )
+    return Collaborator(
+        id=doc["actor_id"], name=doc.get("actor_name"), role="actor", movies_together=doc["movies_together"]
     )

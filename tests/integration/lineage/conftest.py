@@ -57,7 +57,17 @@ BRONZE = pa.schema(
         ("ingested_at", pa.timestamp("us", tz="UTC")),
     ]
 )
-COLLECTIONS = ("movies", "movie_cards", "reviews", "people", "person_cards", "trending", "genre_stats")
+COLLECTIONS = (
+    "movies",
+    "movie_cards",
+    "reviews",
+    "people",
+    "person_cards",
+    "trending",
+    "genre_stats",
+    "co_stars",
+    "collaborations",
+)
 
 
 @dataclass

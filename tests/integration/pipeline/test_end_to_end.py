@@ -55,6 +55,25 @@ def test_given_a_pass_when_calling_the_api_then_details_and_review_sentiment_are
             page += 1
         assert served_labels == labels
 
+        # the people graph: the best-connected actor's co-stars are gold.co_stars, most shared first
+        person = (
+            spark.sql(
+                "select person_id from gold.co_stars group by person_id order by count(*) desc, person_id limit 1"
+            )
+            .collect()[0]
+            .person_id
+        )
+        gold_co_stars = spark.sql(
+            f"select co_star_id, movies_together from gold.co_stars where person_id = {person}"
+        ).collect()
+        co_stars = http.get(f"/people/{person}/co-stars", params={"page_size": 100}).json()
+        assert co_stars["total"] == len(gold_co_stars)
+        served_pairs = [(c["id"], c["movies_together"]) for c in co_stars["items"]]
+        assert set(served_pairs) <= {(r.co_star_id, r.movies_together) for r in gold_co_stars}
+        assert [n for _, n in served_pairs] == sorted(
+            (r.movies_together for r in gold_co_stars), reverse=True
+        )[:100]
+
         # a change in TMDB reaches the API after the next pass
         held = {r.movie_id for r in spark.sql("select movie_id from gold.movie_metrics").collect()}
         changed = sorted(set(built_pipeline.mutate(40)["movie_ids"]) & held)

@@ -40,6 +40,8 @@ def data_routes(served) -> list[str]:
         f"/movies/{movie}/reviews",
         "/people?sort=movie_count",
         f"/people/{person}",
+        f"/people/{person}/co-stars?sort=name",
+        f"/people/{person}/collaborators",
         "/trending",
         "/genres/stats?include_years=true",
         "/search?q=the",

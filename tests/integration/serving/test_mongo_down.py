@@ -24,6 +24,8 @@ ROUTES = [
     "/movies/1/reviews",
     "/people",
     "/people/1",
+    "/people/1/co-stars",
+    "/people/1/collaborators",
     "/trending",
     "/genres/stats",
     "/search?q=the",

@@ -5,14 +5,22 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections import Counter
 
 from serving_api.domain.genres.repository import FIELDS, STATS_ORDER, stats_match
 from serving_api.domain.movies.repository import CARD_FIELDS, MovieFilters, list_query, sort_spec
-from serving_api.domain.people.repository import SUMMARY_FIELDS, people_query
+from serving_api.domain.people.repository import (
+    COLLABORATOR_ROLE_FIELDS,
+    PAIR_FIELDS,
+    SUMMARY_FIELDS,
+    co_star_sort_spec,
+    collaborator_sort_spec,
+    people_query,
+)
 from serving_api.domain.search.repository import title_query
 from serving_api.domain.trending.repository import TRENDING_ORDER
 from serving_api.lib.resident import RESIDENT, ResidentCollection
-from serving_api.sync.indexes import MOVIE_SORT_FIELDS, PEOPLE_SORT_FIELDS
+from serving_api.sync.indexes import CO_STAR_SORT_FIELDS, MOVIE_SORT_FIELDS, PEOPLE_SORT_FIELDS
 
 
 def test_given_every_movie_list_query_then_the_copy_answers_as_the_server(served):
@@ -115,3 +123,29 @@ def test_given_trending_pages_and_genre_stats_then_the_copy_answers_as_the_serve
         query = stats_match(genre, year_from, None)
         expected = list(db.genre_stats.find(query, FIELDS).sort(STATS_ORDER))
         assert stats.find(query, FIELDS, STATS_ORDER, 0, len(stats.documents))[0] == expected, query
+
+
+def test_given_people_pair_lists_then_the_copy_answers_as_the_server(served):
+    # a person's co-stars and collaborators: equality on a field (an array, `_person_ids`) and sort;
+    # few people, as each server query scans the collection on FerretDB
+    db = served.db
+    co_stars = ResidentCollection(list(db.co_stars.find({}, {"_hash": 0})))
+    counts = Counter(d["person_id"] for d in co_stars.documents)
+    for person in (max(counts, key=counts.__getitem__), min(counts, key=counts.__getitem__)):
+        query = {"person_id": person}
+        total = db.co_stars.count_documents(query)
+        for sort, order in itertools.product(CO_STAR_SORT_FIELDS, ("asc", "desc")):
+            spec = co_star_sort_spec(sort, order)
+            expected = list(db.co_stars.find(query, PAIR_FIELDS).sort(spec).skip(5).limit(10))
+            assert co_stars.find(query, PAIR_FIELDS, spec, 5, 10) == (expected, total), (query, spec)
+    pairs = ResidentCollection(list(db.collaborations.find({}, {"_hash": 0})))
+    actors = Counter(d["actor_id"] for d in pairs.documents)
+    directors = Counter(d["director_id"] for d in pairs.documents)
+    people = (max(actors, key=actors.__getitem__), max(directors, key=directors.__getitem__))
+    for person, field in itertools.product(people, COLLABORATOR_ROLE_FIELDS.values()):
+        query, spec = {field: person}, collaborator_sort_spec("asc" if field == "actor_id" else "desc")
+        expected = list(db.collaborations.find(query, PAIR_FIELDS).sort(spec).limit(10))
+        assert pairs.find(query, PAIR_FIELDS, spec, 0, 10) == (
+            expected,
+            db.collaborations.count_documents(query),
+        ), query

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import runpy
 import shlex
 import socket
 import subprocess
@@ -440,6 +439,11 @@ def test_given_superset_config_then_the_metadata_is_sqlite_locally_and_the_given
         monkeypatch.delenv("SUPERSET_METADATA_DB_URI", raising=False)
     else:
         monkeypatch.setenv("SUPERSET_METADATA_DB_URI", metadata_uri)
-    config = runpy.run_path(str(ROOT / "bi/superset/superset_config.py"))
-    assert config["SQLALCHEMY_DATABASE_URI"] == expected.format(home=tmp_path)
-    assert config["SECRET_KEY"] == "unit"
+    # in Superset's own environment, where the config runs (it imports superset's error types)
+    read = (
+        "import json, runpy; c = runpy.run_path({!r}); "
+        "print(json.dumps([c['SQLALCHEMY_DATABASE_URI'], c['SECRET_KEY']]))"
+    ).format(str(ROOT / "bi/superset/superset_config.py"))
+    python = ROOT / "bi" / "superset" / ".venv" / "bin" / "python"
+    done = subprocess.run([str(python), "-c", read], capture_output=True, text=True, check=True, timeout=120)
+    assert json.loads(done.stdout.splitlines()[-1]) == [expected.format(home=tmp_path), "unit"]

@@ -19,7 +19,20 @@ def test_given_the_manifest_when_building_then_every_collection_and_endpoint_tra
     targets = graph.by_stage("mongodb") + graph.by_stage("api")
     assert {n.key for n in graph.by_stage("mongodb")} == {
         f"mongodb:tmdb.{c}"
-        for c in ("movies", "movie_cards", "reviews", "people", "person_cards", "trending", "genre_stats")
+        for c in (
+            "movies",
+            "movie_cards",
+            "reviews",
+            "people",
+            "person_cards",
+            "trending",
+            "genre_stats",
+            "co_stars",
+            "collaborations",
+            "live_movie_reviews",  # the speed layer's, from the topics
+            "live_movie_popularity",
+            "live_genre_activity",
+        )
     }
     assert len(graph.by_stage("api")) == len(ENDPOINTS)
     assert [n.key for n in targets if n.urn not in reached] == []

@@ -7,7 +7,8 @@ import re
 from serving_api.app import create_app
 from serving_api.settings import ApiSettings
 from serving_api.sync.documents import TARGETS
-from tmdb_pipeline.lineage.topology import ENDPOINTS, OPERATIONAL_ROUTES, serving_targets
+from spark_streaming.live import QUERIES
+from tmdb_pipeline.lineage.topology import ENDPOINTS, LIVE_SOURCES, OPERATIONAL_ROUTES, serving_targets
 
 
 def test_given_the_app_when_listing_routes_then_each_data_route_is_in_the_lineage():
@@ -17,7 +18,9 @@ def test_given_the_app_when_listing_routes_then_each_data_route_is_in_the_lineag
     assert data_routes == set(ENDPOINTS)
 
 
-def test_given_the_endpoints_when_mapping_then_they_read_only_synced_collections():
+def test_given_the_endpoints_when_mapping_then_they_read_only_synced_or_live_collections():
     synced = {collection for _, collection in serving_targets()}
-    assert set(ENDPOINTS.values()) == synced
+    live = {collection for collection in LIVE_SOURCES if collection in ENDPOINTS.values()}
+    assert set(ENDPOINTS.values()) == synced | live
+    assert set(LIVE_SOURCES) == {query.collection for query in QUERIES}  # spark_streaming/live.py
     assert len(serving_targets()) == len(TARGETS)

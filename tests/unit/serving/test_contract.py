@@ -7,19 +7,24 @@ import pyarrow as pa
 from serving_api.sync.contract import GOLD_TABLES, MOVIE_METRICS, TIMESTAMP, schema_problems
 
 
-def test_given_the_contract_then_it_names_the_five_gold_tables_and_their_keys():
+def test_given_the_contract_then_it_names_the_gold_tables_and_their_keys():
     assert set(GOLD_TABLES) == {
         "movie_metrics",
         "movie_reviews",
         "person_filmography",
         "trending_movies",
         "genre_year_trends",
+        "co_stars",
+        "actor_director_pairs",
     }
     assert GOLD_TABLES["movie_metrics"].field("movie_id").type == pa.int64()
     assert GOLD_TABLES["movie_reviews"].field("review_id").type == pa.string()
     assert GOLD_TABLES["person_filmography"].field("person_id").type == pa.int64()
     assert GOLD_TABLES["trending_movies"].field("trend_rank").type == pa.int32()
     assert GOLD_TABLES["genre_year_trends"].field("release_year").type == pa.int32()
+    # Spark's bigint ids and count(distinct ...)
+    assert GOLD_TABLES["co_stars"].field("co_star_id").type == pa.int64()
+    assert GOLD_TABLES["actor_director_pairs"].field("movies_together").type == pa.int64()
     assert MOVIE_METRICS.field("updated_at").type == TIMESTAMP
     cast = MOVIE_METRICS.field("top_cast").type.value_type
     assert [f.name for f in cast] == ["person_id", "name", "character", "cast_order"]
