@@ -223,6 +223,7 @@ class MongoSink:
         self.writes = 0
         self.lock = threading.Lock()
         self.failure: LiveSinkError | None = None  # raised as itself, not inside Spark's wrapper
+        self.backoff: Callable[[float], None] = time.sleep
 
     def write(self, query: LiveQuery, batch_id: int, docs: list[dict[str, Any]]) -> None:
         attempts = self.settings.mongo_attempts
@@ -256,7 +257,7 @@ class MongoSink:
                 log.warning(
                     "MongoDB write failed (%s), retry %d of %d", type(exc).__name__, attempt, attempts
                 )
-                time.sleep(2**attempt)
+                self.backoff(2**attempt)
 
     def heartbeat(self) -> None:
         """`live_status.job.heartbeat_at`: the API serves live figures only while this is recent."""
