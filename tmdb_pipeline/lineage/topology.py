@@ -22,7 +22,7 @@ ENDPOINTS: dict[str, str] = {
     # the speed layer's routes (Gold's collections are their fallback)
     "/movies/{movie_id}/live": "live_movie_popularity",
     "/live/trending": "live_movie_popularity",
-    "/genres/{genre}/live": "live_genre_activity",
+    "/genres/live": "live_genre_activity",
 }
 
 # the speed layer's collections and the streams (topics) each aggregates: spark_streaming/live.py

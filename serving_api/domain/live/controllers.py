@@ -20,6 +20,7 @@ from serving_api.lib.http import NOT_SNAPSHOT_CACHED
 from serving_api.lib.params import MovieId
 
 LIVE = {ROUTE_CLASS: LOOKUP, NOT_SNAPSHOT_CACHED: True}  # fresher than any Gold snapshot ETag
+# a query parameter, as in /genres/stats: genre names have spaces ("Science Fiction")
 GenreName = Annotated[
     str,
     Parameter(
@@ -128,7 +129,7 @@ class LiveController(Controller):
         )
 
     @get(
-        "/genres/{genre:str}/live",
+        "/genres/live",
         operation_id="getGenreLive",
         opt=LIVE,
         summary="A genre's live activity",

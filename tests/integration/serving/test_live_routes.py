@@ -59,7 +59,7 @@ def test_given_no_speed_layer_when_asking_live_routes_then_gold_answers_and_says
 
     movie = http.get(f"/movies/{card['_id']}/live").json()
     trending = http.get("/live/trending", params={"limit": 5}).json()
-    activity = http.get(f"/genres/{genre}/live").json()
+    activity = http.get("/genres/live", params={"genre": genre}).json()
 
     assert (movie["source"], movie["popularity_source"]) == ("gold", "gold")
     assert movie["popularity"] == card["popularity"] and movie["popularity_change_24h"] is None
@@ -109,7 +109,7 @@ def test_given_a_running_speed_layer_when_asking_live_routes_then_its_figures_ar
     movie = http.get(f"/movies/{movie_id}/live").json()
     unknown_to_gold = http.get(f"/movies/{other}/live").json()
     trending = http.get("/live/trending").json()
-    drama = http.get("/genres/Drama/live").json()
+    drama = http.get("/genres/live", params={"genre": "Drama"}).json()
 
     assert (movie["source"], movie["popularity_source"]) == ("live", "live")
     assert (movie["reviews_24h"], movie["reviews_7d"]) == (3, 5)
@@ -134,6 +134,6 @@ def test_given_a_running_speed_layer_when_asking_live_routes_then_its_figures_ar
 def test_given_bad_or_unknown_ids_when_asking_live_routes_then_400_and_404(http, speed_layer):
     assert http.get("/movies/0/live").status_code == 400
     assert http.get("/movies/987654321/live").status_code == 404
-    assert http.get("/genres/No Such Genre/live").status_code == 404
-    assert http.get("/genres/$ne/live").status_code == 400
+    assert http.get("/genres/live", params={"genre": "No Such Genre"}).status_code == 404
+    assert http.get("/genres/live", params={"genre": "$ne"}).status_code == 400
     assert http.get("/live/trending", params={"limit": 0}).status_code == 400
