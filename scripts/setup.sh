@@ -47,6 +47,10 @@ say "Syncing .venv from uv.lock"
 say "Syncing bi/superset/.venv from bi/superset/uv.lock"
 (cd bi/superset && "../../$UV" sync --frozen --quiet)
 
+# --- Airflow, in its own locked environment (its pins conflict with the pipeline's) ---------------
+say "Syncing orchestration/airflow/.venv from orchestration/airflow/uv.lock"
+(cd orchestration/airflow && "../../$UV" sync --frozen --quiet)
+
 # --- the local stack's artifacts --------------------------------------------------------------
 say "Installing the local stack (Kafka, Spark and Iceberg REST catalog jars, FerretDB)"
 .venv/bin/tmdb-pipeline stack install

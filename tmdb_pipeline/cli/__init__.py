@@ -5,12 +5,14 @@ from __future__ import annotations
 import typer
 
 from tmdb_pipeline.cli import (
+    airflow,
     demo,
     emulator,
     extract,
     lakehouse,
     land,
     lineage,
+    live,
     run,
     sentiment,
     serving,
@@ -33,6 +35,7 @@ app.add_typer(lakehouse.app, name="lakehouse")
 app.command(name="emulator")(emulator.serve)
 app.command(name="extract")(extract.extract)
 app.command(name="land")(land.land)
+app.command(name="live")(live.live)
 app.add_typer(sentiment.app, name="sentiment")
 app.command(name="transform", context_settings=transform.PASSTHROUGH)(transform.transform)
 app.command(name="dbt", context_settings=transform.PASSTHROUGH)(transform.dbt)
@@ -41,6 +44,7 @@ app.command(name="api")(serving.api)
 app.command(name="lineage")(lineage.lineage)
 app.add_typer(sql_server.app, name="sql-server")
 app.add_typer(superset.app, name="superset")
+app.add_typer(airflow.app, name="airflow")
 
 
 def main() -> None:

@@ -1,0 +1,146 @@
+"""The TMDB lakehouse's batch pass as an Airflow DAG.
+
+extract -> land (--once) -> sql_endpoint -> transform (one task per dbt model, rendered by Cosmos from
+dbt's manifest) -> sync_serving -> dbt_docs -> lineage.
+
+Every task runs the pipeline through its CLI (`tmdb-pipeline ...`, or plain dbt over the Spark SQL
+endpoint) from the pipeline's own environment: nothing of Spark, Kafka or dbt is imported into
+Airflow's processes. Each stage is idempotent (Kafka keys + state saved after the flush, exactly-once
+landing, merge models, upserts keyed by id), so clearing a failed task re-runs it and what follows
+without duplicating anything. DataHub's Airflow plugin emits each task as a DataJob between the
+datasets of its inlets and outlets (the lineage plan, written by the pipeline).
+"""
+
+from __future__ import annotations
+
+import shlex
+from datetime import UTC, datetime
+
+from airflow.providers.standard.operators.bash import BashOperator
+from airflow.sdk import DAG, chain
+from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior, TestIndirectSelection
+from datahub_airflow_plugin.entities import Urn
+from tmdb_dag.config import MAX_RETRY_DELAY, TIMEOUTS, DagConfig, cross_model_tests
+from tmdb_dag.lineage import PREPARE_HINT, Iolets, read_plan
+
+DAG_ID = "tmdb_batch_pass"
+config = DagConfig.from_env()
+plan = read_plan(config.lineage_plan)
+if config.dbt_mode == "endpoint" and not config.manifest.exists():
+    raise FileNotFoundError(f"The DAG's dbt manifest {config.manifest} is missing: {PREPARE_HINT}.")
+
+
+def lineage(iolets: Iolets) -> dict[str, list[Urn]]:
+    return {"inlets": [Urn(u) for u in iolets.inlets], "outlets": [Urn(u) for u in iolets.outlets]}
+
+
+def pipeline(task_id: str, *args: str, **kwargs: object) -> BashOperator:
+    """A task running `tmdb-pipeline <args>`: its output (the stage's own error included) is the task log."""
+    return BashOperator(
+        task_id=task_id,
+        bash_command=shlex.join([str(config.cli), *args]),
+        cwd=str(config.pipeline_home),
+        execution_timeout=TIMEOUTS[task_id],
+        **lineage(plan.task(task_id)),
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def plain_dbt(target: str, *args: str) -> str:
+    """Plain dbt over the endpoint, its artifacts and log in `target` (dbt_project/target stays as is)."""
+    project = str(config.dbt_project)
+    return shlex.join(
+        [str(config.dbt), *args, "--project-dir", project, "--profiles-dir", project, "--target", "endpoint",
+         "--target-path", target, "--log-path", target]
+    )  # fmt: skip
+
+
+with DAG(
+    dag_id=DAG_ID,
+    description="TMDB -> Kafka -> Bronze -> Silver/Gold (one task per dbt model) -> MongoDB, with lineage",
+    doc_md=__doc__,
+    schedule=config.schedule,
+    start_date=datetime(2025, 1, 1, tzinfo=UTC),
+    catchup=False,
+    max_active_runs=1,  # two passes at once would race on the landing checkpoint and dbt's merges
+    max_active_tasks=1,  # the stages are Spark JVMs on one machine; the endpoint is one Spark session
+    default_args={
+        "owner": "data-platform",
+        "retries": config.retries,
+        "retry_delay": config.retry_delay,
+        "retry_exponential_backoff": True,
+        "max_retry_delay": MAX_RETRY_DELAY,
+    },
+    tags=["tmdb", "lakehouse"],
+) as dag:
+    extract = pipeline("extract", "extract")
+    steps = [extract]
+    if config.landing == "once":
+        # with `land --continuous` running as a service, Bronze follows Kafka on its own
+        steps.append(pipeline("land", "land", "--once"))
+    if config.dbt_mode == "session":
+        steps.append(pipeline("transform", "transform"))
+    else:
+        steps.append(pipeline("sql_endpoint", "sql-server", "up"))
+        transform = DbtTaskGroup(
+            group_id="transform",
+            project_config=ProjectConfig(
+                dbt_project_path=config.dbt_project,
+                manifest_path=config.manifest,
+                install_dbt_deps=False,
+            ),
+            profile_config=ProfileConfig(
+                profile_name="tmdb",
+                target_name="endpoint",
+                profiles_yml_filepath=config.dbt_project / "profiles.yml",
+            ),
+            # cautious: a model's task runs the tests on that model alone; tests over two models
+            # (relationships) wait for both, in `cross_model_tests` below
+            execution_config=ExecutionConfig(
+                execution_mode=ExecutionMode.LOCAL,
+                invocation_mode=InvocationMode.SUBPROCESS,
+                dbt_executable_path=str(config.dbt),
+                test_indirect_selection=TestIndirectSelection.CAUTIOUS,
+            ),
+            # `dbt build --select <model>`: each model and its tests are one task, re-runnable alone.
+            # The on-run-start hook is no node to run: every dbt invocation runs it itself.
+            render_config=RenderConfig(
+                load_method=LoadMode.DBT_MANIFEST,
+                test_behavior=TestBehavior.BUILD,
+                exclude=["resource_type:operation"],
+                emit_datasets=False,
+            ),
+            operator_args={"execution_timeout": TIMEOUTS["dbt_model"]},
+        )
+        leaves = [task for task in transform.children.values() if not task.downstream_task_ids]
+        for unique_id, task in transform.tasks_map.items():
+            io = lineage(plan.model(unique_id.rsplit(".", 1)[-1]))
+            task.inlets, task.outlets = io["inlets"], io["outlets"]
+        if cross_model := cross_model_tests(config.manifest):
+            # one dbt invocation for all of them: each alone would cost more than the test itself
+            checks = BashOperator(
+                task_id="cross_model_tests",
+                task_group=transform,
+                bash_command=plain_dbt(str(config.artifacts / "dbt-tests"), "test", "--select", *cross_model),
+                cwd=str(config.dbt_project),
+                execution_timeout=TIMEOUTS["dbt_model"],
+            )
+            chain(leaves, checks)
+        steps.append(transform)
+    steps.append(pipeline("sync_serving", "sync-serving"))
+    lineage_env = {}
+    if config.dbt_mode == "endpoint":
+        # the dbt recipe reads manifest + catalog: written here, as Cosmos's runs keep theirs in temp dirs
+        docs = str(config.dbt_docs)
+        steps.append(
+            BashOperator(
+                task_id="dbt_docs",
+                bash_command=plain_dbt(docs, "docs", "generate"),
+                cwd=str(config.dbt_project),
+                execution_timeout=TIMEOUTS["dbt_docs"],
+            )
+        )
+        lineage_env = {"DATAHUB_DBT_TARGET_DIR": docs}
+    steps.append(pipeline("lineage", "lineage", env=lineage_env, append_env=True))
+    chain(*steps)
