@@ -29,6 +29,7 @@ from tmdb_pipeline.lineage.recipes import RecipeSettings
 from tmdb_pipeline.lineage.run import LineageRun, run_lineage
 from tmdb_pipeline.lineage.settings import LineageSettings
 from tmdb_pipeline.lineage.streams import StreamSchema, stream_schemas
+from tmdb_pipeline.lineage.topology import LIVE_SOURCES
 from tmdb_pipeline.settings import (
     PROJECT_ROOT,
     IcebergSettings,
@@ -67,6 +68,7 @@ COLLECTIONS = (
     "genre_stats",
     "co_stars",
     "collaborations",
+    *LIVE_SOURCES,  # the speed layer's, written by `tmdb-pipeline live`
 )
 
 
