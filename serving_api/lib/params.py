@@ -7,7 +7,7 @@ unknown parameters (`genre[$ne]=x`) are simply not read.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from litestar.params import Parameter
 
@@ -20,16 +20,20 @@ SortOrder = Literal["asc", "desc"]
 SentimentLabel = Literal["positive", "negative", "neutral"]
 
 Order = Annotated[SortOrder, Parameter(description="sort direction", required=False)]
-Genre = Annotated[
-    str | None,
-    Parameter(
+
+
+def _genre(required: bool) -> Any:
+    return Parameter(
         description="genre name as TMDB spells it, e.g. Drama or Science Fiction",
         min_length=1,
         max_length=40,
         pattern=r"^[A-Za-z0-9][A-Za-z0-9 &'-]*$",
-        required=False,
-    ),
-]
+        required=required,
+    )
+
+
+Genre = Annotated[str | None, _genre(required=False)]
+RequiredGenre = Annotated[str, _genre(required=True)]
 YearFrom = Annotated[
     int | None,
     Parameter(ge=MIN_YEAR, le=MAX_YEAR, description="first release year included", required=False),

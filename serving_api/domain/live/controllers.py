@@ -17,19 +17,9 @@ from serving_api.domain.live.schemas import LiveGenre, LiveMover, LiveMovie, Liv
 from serving_api.lib.errors import error_specs
 from serving_api.lib.guard import LOOKUP, ROUTE_CLASS
 from serving_api.lib.http import NOT_SNAPSHOT_CACHED
-from serving_api.lib.params import MovieId
+from serving_api.lib.params import MovieId, RequiredGenre
 
 LIVE = {ROUTE_CLASS: LOOKUP, NOT_SNAPSHOT_CACHED: True}  # fresher than any Gold snapshot ETag
-# a query parameter, as in /genres/stats: genre names have spaces ("Science Fiction")
-GenreName = Annotated[
-    str,
-    Parameter(
-        description="genre name as TMDB spells it, e.g. Drama or Science Fiction",
-        min_length=1,
-        max_length=40,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9 &'-]*$",
-    ),
-]
 Limit = Annotated[int, Parameter(ge=1, le=100, description="how many movers", required=False)]
 
 
@@ -135,7 +125,7 @@ class LiveController(Controller):
         summary="A genre's live activity",
         responses=error_specs(400, 401, 404, 429, 503, 504),
     )
-    async def genre_live(self, live: NamedDependency[LiveRepository], genre: GenreName) -> LiveGenre:
+    async def genre_live(self, live: NamedDependency[LiveRepository], genre: RequiredGenre) -> LiveGenre:
         """Movies of the genre whose details changed in the last hour and day (speed layer), beside
         Gold's movie count and average popularity; only Gold's figures when the speed layer is not
         running (`source: gold`)."""

@@ -11,7 +11,6 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 
 from serving_api.lib.mongo import Db, max_time_ms
-from serving_api.lib.snapshot import Totals
 from serving_api.sync.state import STATE_COLLECTION
 
 Doc = dict[str, Any]
@@ -26,9 +25,8 @@ def _utc(value: datetime | None) -> datetime | None:
 
 
 class LiveRepository:
-    def __init__(self, db: Db, totals: Totals, max_age_s: float) -> None:
+    def __init__(self, db: Db, max_age_s: float) -> None:
         self.db = db
-        self.totals = totals
         self.max_age = timedelta(seconds=max_age_s)
 
     async def live_as_of(self, now: datetime) -> datetime | None:
@@ -91,7 +89,5 @@ class LiveRepository:
         return await cursor.to_list(None)
 
 
-def provide_live_repository(
-    db: NamedDependency[Db], totals: NamedDependency[Totals], state: State
-) -> LiveRepository:
-    return LiveRepository(db, totals, state.settings.live_max_age_s)
+def provide_live_repository(db: NamedDependency[Db], state: State) -> LiveRepository:
+    return LiveRepository(db, state.settings.live_max_age_s)
