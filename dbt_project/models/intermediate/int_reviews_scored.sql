@@ -38,7 +38,10 @@ to_score as (
 
 scored as (
 
-    select *, review_sentiment(content) as sentiment from to_score
+    select
+        *,
+        review_sentiment(content) as sentiment
+    from to_score
 
 ),
 

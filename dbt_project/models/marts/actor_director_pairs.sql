@@ -8,7 +8,10 @@ credits as (
 
 actors as (
 
-    select distinct movie_id, person_id as actor_id, person_name as actor_name
+    select distinct
+        movie_id,
+        person_id as actor_id,
+        person_name as actor_name
     from credits
     where credit_type = 'cast'
 
@@ -16,7 +19,10 @@ actors as (
 
 directors as (
 
-    select distinct movie_id, person_id as director_id, person_name as director_name
+    select distinct
+        movie_id,
+        person_id as director_id,
+        person_name as director_name
     from credits
     where is_director
 

@@ -4,7 +4,10 @@ with
 
 top_billed as (
 
-    select distinct movie_id, person_id, person_name
+    select distinct
+        movie_id,
+        person_id,
+        person_name
     from {{ ref('stg_tmdb__credits') }}
     where credit_type = 'cast' and cast_order < 10
 

@@ -8,9 +8,17 @@ movies as (
 
 by_genre as (
 
-    select movie_id, release_year, vote_average, vote_count, popularity, revenue, sentiment_mean_score, genre
+    select
+        movie_id,
+        release_year,
+        vote_average,
+        vote_count,
+        popularity,
+        revenue,
+        sentiment_mean_score,
+        genre
     from movies
-    lateral view explode(genres) as genre
+        lateral view explode(genres) as genre
     where release_year is not null
 
 ),

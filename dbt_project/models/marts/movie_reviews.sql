@@ -4,9 +4,12 @@ with
 
 scored as (
 
-    select * from {{ ref('int_reviews_scored') }}
+    select * from {{ ref('int_reviews_scored') }} as reviews
     {% if is_incremental() %}
-    where scored_at > (select coalesce(max(scored_at), timestamp'1970-01-01') from {{ this }})
+    where
+        reviews.scored_at > (
+            select coalesce(max(synced.scored_at), timestamp '1970-01-01') from {{ this }} as synced
+        )
     {% endif %}
 
 ),

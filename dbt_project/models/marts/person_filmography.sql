@@ -14,7 +14,12 @@ credits as (
 
 movies as (
 
-    select movie_id, title, release_year, vote_average from {{ ref('stg_tmdb__movie_details') }}
+    select
+        movie_id,
+        title,
+        release_year,
+        vote_average
+    from {{ ref('stg_tmdb__movie_details') }}
 
 ),
 

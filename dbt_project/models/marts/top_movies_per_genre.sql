@@ -11,7 +11,9 @@ movies as (
 
 mean_rating as (
 
-    select avg(vote_average) as overall_average from movies where vote_count >= 10
+    select avg(vote_average) as overall_average
+    from movies
+    where vote_count >= 10
 
 ),
 
@@ -20,12 +22,15 @@ weighted as (
     select
         movies.movie_id,
         movies.title,
-        genre,
-        (movies.vote_count / (movies.vote_count + 100.0)) * movies.vote_average
-            + (100.0 / (movies.vote_count + 100.0)) * mean_rating.overall_average as weighted_rating
+        -- the lateral view's column: there is no table to qualify it with
+        genre,  -- noqa: RF02
+        (
+            (movies.vote_count / (movies.vote_count + 100.0)) * movies.vote_average
+            + (100.0 / (movies.vote_count + 100.0)) * mean_rating.overall_average
+        ) as weighted_rating
     from movies
     cross join mean_rating
-    lateral view explode(movies.genres) as genre
+        lateral view explode(movies.genres) as genre
 
 ),
 
@@ -33,14 +38,20 @@ ranked as (
 
     select
         *,
-        cast(row_number() over (partition by genre order by weighted_rating desc, movie_id) as int) as genre_rank
+        cast(row_number() over (partition by genre order by weighted_rating desc, movie_id asc) as int)
+            as genre_rank
     from weighted
 
 ),
 
 final as (
 
-    select genre, genre_rank, movie_id, title, round(weighted_rating, 3) as weighted_rating
+    select
+        genre,
+        genre_rank,
+        movie_id,
+        title,
+        round(weighted_rating, 3) as weighted_rating
     from ranked
     where genre_rank <= 20
 

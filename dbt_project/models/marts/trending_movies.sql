@@ -11,14 +11,20 @@ versions as (
 
 movies as (
 
-    select movie_id, title from {{ ref('stg_tmdb__movie_details') }}
+    select
+        movie_id,
+        title
+    from {{ ref('stg_tmdb__movie_details') }}
 
 ),
 
 snapshots as (
 
     -- one row per movie and extraction (an extraction may land twice: keep its last offset)
-    select movie_id, extracted_at, max_by(popularity, kafka_offset) as popularity
+    select
+        movie_id,
+        extracted_at,
+        max_by(popularity, kafka_offset) as popularity
     from versions
     group by movie_id, extracted_at
 
@@ -59,7 +65,7 @@ final as (
         changes.popularity_change,
         changes.popularity_change_pct,
         cast(row_number() over (
-            order by changes.popularity_change desc nulls last, changes.popularity desc, changes.movie_id
+            order by changes.popularity_change desc nulls last, changes.popularity desc, changes.movie_id asc
         ) as int) as trend_rank,
         changes.observed_at
     from changes

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tmdb_pipeline.pipeline import stage_extract, stage_land
+from tmdb_pipeline.orchestrate.pipeline import stage_extract, stage_land
 from tmdb_pipeline.transform.runner import DBT_PROJECT, run_dbt
 
 pytestmark = pytest.mark.integration
@@ -49,9 +49,13 @@ def test_given_a_pass_when_transforming_then_every_model_builds_and_every_test_p
     manifest = json.loads((DBT_PROJECT / "target" / "manifest.json").read_text())
     models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
     tests = [n for n in manifest["nodes"].values() if n["resource_type"] == "test"]
+    unit_tests = list(manifest["unit_tests"].values())  # `unit_tests:` in the models' YAML
 
     assert transform.figures["models"] == len(models) >= 15
-    assert transform.figures["tests"] == len(tests) >= 40
+    assert len(tests) >= 40
+    assert len(unit_tests) >= 8
+    # `dbt build` ran every data test and every unit test, and each passed (a failure fails the stage)
+    assert transform.figures["tests"] == len(tests) + len(unit_tests)
     # every model and column is documented
     for model in models:
         assert model["description"], model["name"]

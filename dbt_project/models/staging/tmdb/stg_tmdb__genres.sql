@@ -19,7 +19,10 @@ parsed as (
 
 ranked as (
 
-    select *, {{ version_rank('genre.id') }} as version_rank from parsed
+    select
+        *,
+        {{ version_rank('genre.id') }} as version_rank
+    from parsed
 
 ),
 

@@ -14,7 +14,8 @@ source as (
 parsed as (
 
     select
-        from_json(_airbyte_data, 'id bigint, adult boolean, window_start string, window_end string') as change,
+        from_json(_airbyte_data, 'id bigint, adult boolean, window_start string, window_end string')
+            as change,
         _airbyte_emitted_at,
         kafka_offset,
         ingested_at
@@ -24,7 +25,10 @@ parsed as (
 
 ranked as (
 
-    select *, {{ version_rank('change.id, change.window_start') }} as version_rank from parsed
+    select
+        *,
+        {{ version_rank('change.id, change.window_start') }} as version_rank
+    from parsed
 
 ),
 

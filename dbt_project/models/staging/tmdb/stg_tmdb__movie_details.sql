@@ -37,13 +37,17 @@ parsed as (
 
 ranked as (
 
-    select *, {{ version_rank('movie.id') }} as version_rank from parsed
+    select
+        *,
+        {{ version_rank('movie.id') }} as version_rank
+    from parsed
 
 ),
 
 latest as (
 
-    select * from ranked where version_rank = 1
+    select * from ranked
+    where version_rank = 1
 
 ),
 
@@ -120,7 +124,7 @@ derived as (
         runtime_minutes is null as has_zero_runtime,
         release_date is null as has_missing_release_date,
         coalesce(
-            release_date < date'1874-01-01' or release_date > date_add(current_date(), 365 * 5), false
+            release_date < date '1874-01-01' or release_date > date_add(current_date(), 365 * 5), false
         ) as has_implausible_release_date,
         budget is null as has_missing_budget,
         current_timestamp() as transformed_at,

@@ -25,7 +25,10 @@ parsed as (
 
 ranked as (
 
-    select *, {{ version_rank('movie.id') }} as version_rank from parsed
+    select
+        *,
+        {{ version_rank('movie.id') }} as version_rank
+    from parsed
 
 ),
 

@@ -27,7 +27,10 @@ parsed as (
 
 ranked as (
 
-    select *, {{ version_rank('review.id') }} as version_rank from parsed
+    select
+        *,
+        {{ version_rank('review.id') }} as version_rank
+    from parsed
 
 ),
 
