@@ -14,8 +14,10 @@ demo: setup ## set up, start the local stack and run the pipeline on it
 test: setup ## lint and run every test against real local services
 	@scripts/test.sh
 
-lint: ## ruff check and format check
+lint: ## ruff check and format check, import contracts, sqlfluff on the dbt SQL
 	@.venv/bin/ruff check . && .venv/bin/ruff format --check .
+	@.venv/bin/lint-imports  # the layer contracts in pyproject.toml
+	@.venv/bin/sqlfluff lint dbt_project  # rules in dbt_project/.sqlfluff
 
 format: ## ruff fix and format
 	@.venv/bin/ruff check --fix . && .venv/bin/ruff format .

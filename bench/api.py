@@ -7,7 +7,7 @@
 
 for every data route, each request a different one drawn at random (list filters, sorts and pages;
 ids; 404s; title searches), over a catalogue synced from Gold: the emulator's movies as Gold tables
-(serving_api.sync.sample_gold), through the real sync. API / direct is the API's cost beside the
+(tmdb_pipeline.testing.sample_gold), through the real sync. API / direct is the API's cost beside the
 database's. The API runs with its default settings (query budget, concurrency slots): errors count.
 
 Backends (`--backends`): `sqlite` is the local stack's FerretDB (its SQLite backend, built by the
@@ -58,13 +58,13 @@ from serving_api.lib.mongo import Mongo
 from serving_api.lib.pagination import PageRequest
 from serving_api.lib.params import search_tokens
 from serving_api.lib.snapshot import ReadCache, SnapshotCache, Totals
-from serving_api.process import running_api
 from serving_api.settings import ApiSettings, SyncSettings
 from serving_api.sync import run_sync
-from serving_api.sync.sample_gold import SampleGold, write_gold
 from tmdb_pipeline.settings import MongoSettings, StackSettings, load
 from tmdb_pipeline.stack.mongo import MongoService
 from tmdb_pipeline.stack.process import free_port, port_is_open
+from tmdb_pipeline.testing.api import running_api
+from tmdb_pipeline.testing.sample_gold import SampleGold, write_gold
 
 DATABASE = "tmdb_bench_api"
 CLIENT_TIMEOUT_S = 120

@@ -31,13 +31,13 @@ from unittest import mock
 import confluent_kafka
 from confluent_kafka import Producer
 
-from tmdb_pipeline.emulator.process import running_emulator
 from tmdb_pipeline.extract.connector import configured_catalog, connector_config, discover
 from tmdb_pipeline.extract.envelope import envelope, message_key
 from tmdb_pipeline.extract.runner import run_extract
 from tmdb_pipeline.metrics import extract as extract_metrics
+from tmdb_pipeline.orchestrate.stack import local_stack
 from tmdb_pipeline.settings import ExtractSettings, KafkaSettings, TmdbSettings, load
-from tmdb_pipeline.stack.manager import LocalStack
+from tmdb_pipeline.testing.emulator import running_emulator
 
 
 class _NoTraffic:
@@ -55,7 +55,7 @@ def main() -> None:
     parser.add_argument("--movies", type=int, default=400, help="movies extracted (catalogue is 5x)")
     parser.add_argument("--rounds", type=int, default=3, help="runs of ours with and without metrics")
     args = parser.parse_args()
-    LocalStack.from_env().up()
+    local_stack().up()
     kafka = load(KafkaSettings)
     work = Path(tempfile.mkdtemp(prefix="bench-extract-"))
     extract = ExtractSettings(

@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tmdb_pipeline.emulator.process import RunningEmulator, running_emulator
 from tmdb_pipeline.settings import StackSettings, load
+from tmdb_pipeline.testing.emulator import RunningEmulator, running_emulator
 
 OUR_CONNECTOR = Path(sys.executable).with_name("source-tmdb")
 OUR_STREAMS = ("movie_details", "credits", "reviews", "people")

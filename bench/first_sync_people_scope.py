@@ -24,7 +24,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from tmdb_pipeline.emulator.process import RunningEmulator, running_emulator
+from tmdb_pipeline.testing.emulator import RunningEmulator, running_emulator
 
 CONNECTOR = Path(sys.executable).with_name("source-tmdb")
 STREAMS = ("genres", "movies", "movie_details", "credits", "reviews", "people", "movie_changes")

@@ -42,9 +42,9 @@ from topologies import print_comparison, run_per_topology
 
 from spark_streaming import metrics as landing_metrics
 from spark_streaming.job import run_landing
+from tmdb_pipeline.orchestrate.stack import local_stack
 from tmdb_pipeline.settings import KafkaSettings, LandingSettings, SparkSettings, load
 from tmdb_pipeline.stack.catalog import get_catalog
-from tmdb_pipeline.stack.manager import LocalStack
 from tmdb_pipeline.stack.spark import get_spark
 
 STREAMS = ("movies", "movie_details", "credits", "reviews")
@@ -109,7 +109,7 @@ def main() -> None:
     parser.add_argument("--result-file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.topology is None:
-        LocalStack.from_env().up()
+        local_stack().up()
         passthrough = ["--records", str(args.records), "--bursts", str(args.bursts)]
         results = run_per_topology(Path(__file__), [*passthrough, "--burst-size", str(args.burst_size)])
         print_comparison(

@@ -46,9 +46,9 @@ import httpx  # noqa: E402
 from confluent_kafka import Producer  # noqa: E402
 from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
 
-from serving_api.process import running_api  # noqa: E402
+from tmdb_pipeline.orchestrate.stack import local_stack  # noqa: E402
 from tmdb_pipeline.settings import KafkaSettings, load  # noqa: E402
-from tmdb_pipeline.stack.manager import LocalStack  # noqa: E402
+from tmdb_pipeline.testing.api import running_api  # noqa: E402
 
 CLI = str(Path(sys.executable).parent / "tmdb-pipeline")
 LOGS = HOME / "logs"
@@ -144,7 +144,7 @@ def main() -> None:
     args = parser.parse_args()
 
     print(f"bench/live.py on {platform.node()}, {os.cpu_count()} CPUs; private stack in {HOME}", flush=True)
-    stack = LocalStack.from_env()
+    stack = local_stack()
     stack.up()
     try:
         measure(args.samples)

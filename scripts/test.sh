@@ -15,5 +15,11 @@ echo "==> ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 
+echo "==> import contracts"
+.venv/bin/lint-imports
+
+echo "==> sqlfluff (dbt_project/.sqlfluff)"
+.venv/bin/sqlfluff lint dbt_project
+
 echo "==> pytest"
 exec .venv/bin/pytest "$@"

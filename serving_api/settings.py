@@ -10,13 +10,9 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode
 
-from tmdb_pipeline.settings import ENV_FILE
-
-
-def _config(prefix: str) -> SettingsConfigDict:
-    return SettingsConfigDict(env_prefix=prefix, env_file=ENV_FILE, env_file_encoding="utf-8", extra="ignore")
+from tmdb_pipeline.settings import settings_config
 
 
 def _split(value: object) -> object:
@@ -29,7 +25,7 @@ def _split(value: object) -> object:
 class ApiSettings(BaseSettings):
     """The Litestar API: where it listens, who may call it, and how long it waits for MongoDB."""
 
-    model_config = _config("API_")
+    model_config = settings_config("API_")
 
     host: str = Field("127.0.0.1", description="address uvicorn binds")
     port: int = Field(8000, ge=1, le=65535)
@@ -102,7 +98,7 @@ class ApiSettings(BaseSettings):
 class SyncSettings(BaseSettings):
     """The Gold -> MongoDB sync: which Iceberg namespace it reads and how big its writes are."""
 
-    model_config = _config("SERVING_")
+    model_config = settings_config("SERVING_")
 
     gold_namespace: str = Field(
         "gold", pattern=r"^[a-z_][a-z0-9_]*$", description="Iceberg namespace of Gold"

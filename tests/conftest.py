@@ -55,9 +55,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 @pytest.fixture(scope="session")
 def local_stack() -> Iterator[object]:
     """Kafka + the MongoDB-protocol server, up for the whole session (reused when already up)."""
-    from tmdb_pipeline.stack.manager import LocalStack
+    from tmdb_pipeline.orchestrate.stack import local_stack as stack_from_env
 
-    stack = LocalStack.from_env()
+    stack = stack_from_env()
     report = stack.up()
     yield stack
     if report.started and not os.environ.get("TMDB_KEEP_TEST_STACK"):

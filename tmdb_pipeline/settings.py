@@ -25,14 +25,15 @@ class ConfigError(Exception):
     """A setting is missing or invalid; the message says which and how to fix it."""
 
 
-def _config(prefix: str) -> SettingsConfigDict:
+def settings_config(prefix: str) -> SettingsConfigDict:
+    """The one configuration every settings model uses: its env prefix, `.env`, unknown names ignored."""
     return SettingsConfigDict(env_prefix=prefix, env_file=ENV_FILE, env_file_encoding="utf-8", extra="ignore")
 
 
 class StackSettings(BaseSettings):
     """Where the local stack keeps its downloads, data, logs and pids."""
 
-    model_config = _config("STACK_")
+    model_config = settings_config("STACK_")
 
     home: Path = Field(PROJECT_ROOT / ".local", description="data, logs and pids of local services")
     downloads: Path = Field(
@@ -50,7 +51,7 @@ class StackSettings(BaseSettings):
 class KafkaSettings(BaseSettings):
     """Apache Kafka: the local KRaft broker and the topics the pipeline writes."""
 
-    model_config = _config("KAFKA_")
+    model_config = settings_config("KAFKA_")
 
     bootstrap_servers: str = Field("", description="comma-separated host:port list; default the local broker")
     version: str = Field("4.1.1", description="Apache Kafka version run by the local stack")
@@ -72,7 +73,7 @@ class KafkaSettings(BaseSettings):
 class MongoSettings(BaseSettings):
     """The MongoDB wire-protocol server (FerretDB locally, MongoDB in deploy/)."""
 
-    model_config = _config("MONGO_")
+    model_config = settings_config("MONGO_")
 
     uri: SecretStr = Field(SecretStr(""), description="connection string; default the local server")
     database: str = Field("tmdb")
@@ -92,7 +93,7 @@ class IcebergSettings(BaseSettings):
     catalog (the production topology, with an S3 warehouse). `tmdb_pipeline.stack.catalog` turns
     these into Spark's and pyiceberg's catalog configuration."""
 
-    model_config = _config("ICEBERG_")
+    model_config = settings_config("ICEBERG_")
 
     catalog_type: Literal["jdbc", "rest"] = Field(
         "jdbc", description="jdbc: SQLite file + warehouse folder; rest: an Iceberg REST catalog"
@@ -154,7 +155,7 @@ class IcebergSettings(BaseSettings):
 class S3Settings(BaseSettings):
     """The S3-compatible object store of an s3:// warehouse (SeaweedFS locally, any S3 in deploy/)."""
 
-    model_config = _config("S3_")
+    model_config = settings_config("S3_")
 
     endpoint: str = Field("", pattern=r"^(https?://\S+)?$", description="default the local SeaweedFS")
     region: str = Field("us-east-1")
@@ -189,7 +190,7 @@ class S3Settings(BaseSettings):
 class SparkSettings(BaseSettings):
     """The local SparkSession and the jars it needs beyond pyspark."""
 
-    model_config = _config("SPARK_")
+    model_config = settings_config("SPARK_")
 
     master: str = Field("local[2]")
     driver_memory: str = Field("2g", pattern=r"^\d+[kmgKMG]$")
@@ -202,7 +203,7 @@ class SparkSettings(BaseSettings):
 class ExtractSettings(BaseSettings):
     """The extract runner: which streams to sync, how much, and where the source's state lives."""
 
-    model_config = _config("EXTRACT_")
+    model_config = settings_config("EXTRACT_")
 
     streams: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="streams to sync (JSON list or comma-separated); empty = all"
@@ -234,7 +235,7 @@ class ExtractSettings(BaseSettings):
 class LandingSettings(BaseSettings):
     """The Bronze landing job: Kafka topics -> one Iceberg table per stream."""
 
-    model_config = _config("LANDING_")
+    model_config = settings_config("LANDING_")
 
     topic_pattern: str = Field("tmdb_.*", description="Kafka topics to land (a Java regex)")
     namespace: str = Field("bronze", pattern=r"^[a-z_][a-z0-9_]*$")
@@ -268,7 +269,7 @@ class LandingSettings(BaseSettings):
 class LiveSettings(BaseSettings):
     """The speed layer: windowed aggregates from the Kafka topics straight into MongoDB `live_*`."""
 
-    model_config = _config("LIVE_")
+    model_config = settings_config("LIVE_")
 
     reviews_topic: str = Field("reviews", description="stream name; the topic is KAFKA_TOPIC_PREFIX + it")
     details_topic: str = Field("movie_details", description="stream name of movie detail snapshots")
@@ -285,6 +286,10 @@ class LiveSettings(BaseSettings):
     mongo_attempts: int = Field(3, ge=1, description="tries of a batch's MongoDB writes before stopping")
     # Fault injection for the crash test: SIGKILL the job right after its N-th collection write.
     fault_kill_after_writes: int | None = Field(None, ge=1)
+    stack: bool = Field(False, description="`stack up` also runs the job (`live --continuous`) as a service")
+    start_timeout_s: float = Field(
+        240.0, gt=0, description="how long `stack up` waits for the job's first heartbeat (Spark starts)"
+    )
 
     def checkpoint(self, stack: StackSettings) -> str:
         """On the job's own disk: Spark checkpoints need atomic renames (see LandingSettings)."""
@@ -294,7 +299,7 @@ class LiveSettings(BaseSettings):
 class TmdbSettings(BaseSettings):
     """Credentials and address of the TMDB API (the emulator when no key is set)."""
 
-    model_config = _config("TMDB_")
+    model_config = settings_config("TMDB_")
 
     api_key: SecretStr | None = None
     read_access_token: SecretStr | None = None

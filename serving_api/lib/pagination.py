@@ -1,13 +1,14 @@
-"""Page parameters (`page`, `page_size`) as one dependency, with limits taken from settings.
+"""Paging: the parameters (`page`, `page_size`) as one dependency, with limits taken from settings,
+and the one page shape every list route answers with.
 
 This module avoids `from __future__ import annotations`: the provider's Annotated limits are
 values of the enclosing call and must be evaluated when Litestar reads its signature.
 """
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 from urllib.parse import urlencode
 
 import msgspec
@@ -17,6 +18,9 @@ from litestar.params import Parameter
 
 from serving_api.lib.errors import invalid_parameter
 from serving_api.settings import ApiSettings
+
+T = TypeVar("T")
+Doc = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -34,9 +38,11 @@ class PageRequest:
         return (self.page - 1) * self.page_size
 
 
-class PageInfo(msgspec.Struct):
-    """Where a page sits in the whole list (the fields every paged response starts with)."""
+class Page(msgspec.Struct, Generic[T]):
+    """One page of a list: its items, then where the page sits in the whole list. Routes publish
+    `Page[Item]` under a name of their own (`MoviePage = Annotated[Page[MovieSummary], ...]`)."""
 
+    items: list[T]
     page: int
     page_size: int
     total: int
@@ -45,18 +51,20 @@ class PageInfo(msgspec.Struct):
     prev: str | None  # path and query of the previous page, null on the first one
 
 
-def page_info(request: PageRequest, total: int) -> dict[str, Any]:
-    """Keyword arguments for a paged response: `MoviePage(items=..., **page_info(paging, total))`."""
+def page_of(found: tuple[Iterable[Doc], int], request: PageRequest, to_item: Callable[[Doc], T]) -> Page[T]:
+    """A repository's `(documents, total)` as the response page, each document made an item."""
+    docs, total = found
     pages = math.ceil(total / request.page_size) if total else 0
-    return {
-        "page": request.page,
-        "page_size": request.page_size,
-        "total": total,
-        "total_pages": pages,
-        "next": request.link(request.page + 1) if request.page < pages else None,
+    return Page(
+        items=[to_item(doc) for doc in docs],
+        page=request.page,
+        page_size=request.page_size,
+        total=total,
+        total_pages=pages,
+        next=request.link(request.page + 1) if request.page < pages else None,
         # the previous page of one past the end is the last page
-        "prev": request.link(min(request.page - 1, pages)) if request.page > 1 and pages else None,
-    }
+        prev=request.link(min(request.page - 1, pages)) if request.page > 1 and pages else None,
+    )
 
 
 def page_dependency(settings: ApiSettings) -> Provide:

@@ -7,11 +7,13 @@ unknown parameters (`genre[$ne]=x`) are simply not read.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from litestar.params import Parameter
 
 from serving_api.sync.documents import tokens
+from serving_api.sync.indexes import CO_STAR_SORT_FIELDS, MOVIE_SORT_FIELDS, PEOPLE_SORT_FIELDS
 
 MAX_ID = 2**53  # ids beyond JSON's exact integers are not ids
 MIN_YEAR, MAX_YEAR = 1870, 2100
@@ -20,6 +22,17 @@ SortOrder = Literal["asc", "desc"]
 SentimentLabel = Literal["positive", "negative", "neutral"]
 
 Order = Annotated[SortOrder, Parameter(description="sort direction", required=False)]
+
+
+def choices(options: Mapping[str, object]) -> Any:
+    """A Literal of the mapping's keys: a parameter's values, listed once where they are served."""
+    return Literal[tuple(options)]
+
+
+# the sorts the sync's indexes serve (sync/indexes.py): a sort cannot ship without its index
+MovieSort = choices(MOVIE_SORT_FIELDS)
+PeopleSort = choices(PEOPLE_SORT_FIELDS)
+CoStarSort = choices(CO_STAR_SORT_FIELDS)
 
 
 def _genre(required: bool) -> Any:

@@ -2,8 +2,9 @@
 
 Names and types are exact (Spark `int` -> int32, `bigint` -> int64, `timestamp` -> Iceberg
 timestamptz -> Arrow timestamp[us, UTC]). Every column is nullable, as Spark writes them.
-`schema_problems()` compares a real table's schema with its contract; the sync casts what it scans
-to these schemas, so harmless widening (int32 where int64 is promised) still reads.
+`schema_problems()` compares a real table's schema with its contract (the sync's check before it
+reads); the sync casts what it scans to these schemas, so harmless widening (int32 where int64 is
+promised) still reads.
 """
 
 from __future__ import annotations
@@ -178,14 +179,20 @@ def normalize(data_type: pa.DataType) -> pa.DataType:
 
 
 def schema_problems(actual: pa.Schema, expected: pa.Schema) -> list[str]:
-    """What differs, one line each: missing columns and type mismatches (extra columns are fine)."""
+    """What keeps a real table from being read as its contract, one line each: missing columns and
+    types that cannot be cast to the contract's (extra columns and widening, e.g. int32 where int64
+    is promised, are fine: the sync casts what it scans)."""
     problems = []
     for field in expected:
         index = actual.get_field_index(field.name)
         if index < 0:
-            problems.append(f"missing column {field.name} ({field.type})")
+            problems.append(f"missing column {field.name}")
             continue
-        got = normalize(actual.field(index).type)
-        if got != normalize(field.type):
-            problems.append(f"column {field.name}: expected {field.type}, got {actual.field(index).type}")
+        got = actual.field(index).type
+        if normalize(got) == normalize(field.type):
+            continue
+        try:
+            pa.array([], type=got).cast(field.type)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            problems.append(f"column {field.name} is {got}, expected {field.type}")
     return problems

@@ -15,7 +15,7 @@ from pyiceberg.catalog import Catalog
 from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError
 from pyiceberg.table import Table
 
-from serving_api.sync.contract import GOLD_TABLES, normalize
+from serving_api.sync.contract import GOLD_TABLES, schema_problems
 
 
 class GoldError(Exception):
@@ -40,7 +40,7 @@ def open_gold_table(catalog: Catalog, namespace: str, name: str) -> GoldTable:
             f"Gold table {identifier} does not exist: build the Gold marts with dbt first "
             f"(or point SERVING_GOLD_NAMESPACE at the namespace that holds them)"
         ) from None
-    problems = _contract_problems(table.schema().as_arrow(), GOLD_TABLES[name])
+    problems = schema_problems(table.schema().as_arrow(), GOLD_TABLES[name])
     if problems:
         raise GoldError(f"{identifier} does not match the serving contract: " + "; ".join(problems))
     snapshot = table.current_snapshot()
@@ -48,24 +48,6 @@ def open_gold_table(catalog: Catalog, namespace: str, name: str) -> GoldTable:
     if snapshot is not None and snapshot.summary is not None:
         rows = int(snapshot.summary.additional_properties.get("total-records", 0))
     return GoldTable(name, identifier, snapshot.snapshot_id if snapshot else None, rows, table)
-
-
-def _contract_problems(actual: pa.Schema, expected: pa.Schema) -> list[str]:
-    """Missing columns and types that cannot be cast to the contract's (widening is accepted)."""
-    problems = []
-    for field in expected:
-        index = actual.get_field_index(field.name)
-        if index < 0:
-            problems.append(f"missing column {field.name}")
-            continue
-        got = actual.field(index).type
-        if normalize(got) == normalize(field.type):
-            continue
-        try:
-            pa.array([], type=got).cast(field.type)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            problems.append(f"column {field.name} is {got}, expected {field.type}")
-    return problems
 
 
 def read_batches(gold: GoldTable) -> Iterator[pa.RecordBatch]:

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings
 
-from tmdb_pipeline.settings import ENV_FILE, PROJECT_ROOT
+from tmdb_pipeline.settings import PROJECT_ROOT, settings_config
 
 ORCHESTRATION_DIR = PROJECT_ROOT / "orchestration" / "airflow"
 DEFAULT_ENVIRONMENT = ORCHESTRATION_DIR / ".venv"
@@ -28,9 +28,7 @@ class AirflowSettings(BaseSettings):
     `AIRFLOW_DAG_*`, `AIRFLOW_PIPELINE_CLI`, `AIRFLOW_DBT_EXECUTABLE`); an unset admin password is
     generated once into `.local/airflow/secrets.json` (mode 600), never hard-coded."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="AIRFLOW_", env_file=ENV_FILE, env_file_encoding="utf-8", extra="ignore"
-    )
+    model_config = settings_config("AIRFLOW_")
 
     host: str = Field("127.0.0.1", description="address Airflow's API server (UI + REST) binds")
     port: int = Field(8085, ge=1, le=65535, description="Airflow's API server (UI + REST)")

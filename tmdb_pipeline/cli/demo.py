@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 
 from tmdb_pipeline.cli._errors import friendly_errors
-from tmdb_pipeline.demo import run_demo
+from tmdb_pipeline.orchestrate.demo import run_demo
 
 
 @friendly_errors

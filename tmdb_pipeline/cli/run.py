@@ -37,7 +37,7 @@ def run(
     ),
 ) -> None:
     """Extract -> land -> transform -> sync-serving (the local stack must be up: `tmdb-pipeline stack up`)."""
-    from tmdb_pipeline.pipeline import PipelineError, run_continuous, run_pass
+    from tmdb_pipeline.orchestrate.pipeline import PipelineError, run_continuous, run_pass
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
 

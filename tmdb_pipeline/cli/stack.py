@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tmdb_pipeline.cli._errors import friendly_errors
-from tmdb_pipeline.stack.manager import LocalStack
+from tmdb_pipeline.orchestrate.stack import local_stack
 
 app = typer.Typer(help="Start, stop and inspect the local stack (Kafka, MongoDB protocol server).")
 console = Console()
@@ -20,7 +20,7 @@ def _status_table() -> tuple[Table, bool]:
     for column in ("service", "state", "address", "pid", "detail"):
         table.add_column(column)
     all_ok = True
-    for item in LocalStack.from_env().status():
+    for item in local_stack().status():
         all_ok &= item.healthy
         state = "[green]up[/]" if item.healthy else "[red]down[/]"
         table.add_row(item.name, state, item.address, str(item.pid or "-"), item.detail)
@@ -33,7 +33,7 @@ def install() -> None:
     """Download and build everything the stack runs (idempotent, cached under .local/)."""
     began = time.monotonic()
     with console.status("Resolving Kafka and Spark jars from Maven Central, building FerretDB..."):
-        LocalStack.from_env().install()
+        local_stack().install()
     console.print(f"Installed in {time.monotonic() - began:.1f}s")
 
 
@@ -43,7 +43,7 @@ def up() -> None:
     """Start every service (reusing those already up) and wait until each is healthy."""
     began = time.monotonic()
     with console.status("Starting the local stack..."):
-        report = LocalStack.from_env().up()
+        report = local_stack().up()
     for name in report.started:
         console.print(f"started [bold]{name}[/] in {report.seconds[name]:.1f}s")
     for name in report.reused:
@@ -57,7 +57,7 @@ def up() -> None:
 @friendly_errors
 def down() -> None:
     """Stop every service; data stays under .local/ for the next `up`."""
-    stopped = LocalStack.from_env().down()
+    stopped = local_stack().down()
     console.print("stopped: " + (", ".join(stopped) if stopped else "nothing was running"))
 
 

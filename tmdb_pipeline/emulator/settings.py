@@ -6,9 +6,9 @@ from datetime import date
 from typing import Any
 
 from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings
 
-from tmdb_pipeline.settings import ENV_FILE, ConfigError
+from tmdb_pipeline.settings import ENV_FILE, ConfigError, settings_config
 
 # The emulator's own test credentials: printed by `tmdb-pipeline emulator`, not secrets.
 DEFAULT_API_KEY = "emulator-test-key"
@@ -18,9 +18,7 @@ DEFAULT_READ_ACCESS_TOKEN = "emulator-test-read-access-token"
 class EmulatorSettings(BaseSettings):
     """How big the fake TMDB is, where it listens, and how badly it behaves."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="EMULATOR_", env_file=ENV_FILE, env_file_encoding="utf-8", extra="ignore"
-    )
+    model_config = settings_config("EMULATOR_")
 
     movies: int = Field(10_000, ge=10, le=1_000_000, description="catalogue size")
     seed: int = Field(42, description="same seed, same catalogue")

@@ -5,17 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings
 
-from tmdb_pipeline.settings import ENV_FILE, PROJECT_ROOT
+from tmdb_pipeline.settings import PROJECT_ROOT, settings_config
 
 
 class LineageSettings(BaseSettings):
     """DataHub's address when there is one; otherwise metadata files under `output_dir`."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="DATAHUB_", env_file=ENV_FILE, env_file_encoding="utf-8", extra="ignore"
-    )
+    model_config = settings_config("DATAHUB_")
 
     gms_url: str = Field("", description="DataHub GMS address, e.g. http://localhost:8080; empty = files")
     gms_token: SecretStr | None = Field(None, description="personal access token for the GMS")

@@ -1,11 +1,25 @@
 """The serving layer's shape: which Gold table feeds which collection, which collection each route reads.
 
-Gold -> MongoDB comes from the sync's own target table, so the lineage follows the code. The
-routes are listed here; a unit test checks them against serving_api's app, so a new route that
-is not in this table fails the build instead of silently missing from the lineage.
+The tables are listed here, as the core does not import the stages: a unit test checks the Gold ->
+collection pairs against the sync's own targets (serving_api/sync/documents.py), the routes against
+serving_api's app and the live collections against spark_streaming/live.py, so a new route or target
+that is not in these tables fails the build instead of silently missing from the lineage.
 """
 
 from __future__ import annotations
+
+# (Gold table, MongoDB collection), in the sync's order
+SERVING_TARGETS: tuple[tuple[str, str], ...] = (
+    ("movie_metrics", "movies"),
+    ("movie_metrics", "movie_cards"),
+    ("movie_reviews", "reviews"),
+    ("person_filmography", "people"),
+    ("person_filmography", "person_cards"),
+    ("trending_movies", "trending"),
+    ("genre_year_trends", "genre_stats"),
+    ("co_stars", "co_stars"),
+    ("actor_director_pairs", "collaborations"),
+)
 
 # route (as in the OpenAPI document, parameters without converters) -> the collection it reads
 ENDPOINTS: dict[str, str] = {
@@ -38,6 +52,4 @@ OPERATIONAL_ROUTES = frozenset({"/health", "/metrics"})
 
 def serving_targets() -> list[tuple[str, str]]:
     """(Gold table, MongoDB collection) pairs, as the serving sync writes them."""
-    from serving_api.sync.documents import TARGETS
-
-    return [(target.table, target.collection) for target in TARGETS]
+    return list(SERVING_TARGETS)

@@ -6,13 +6,13 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings
 
-from tmdb_pipeline.settings import _config
+from tmdb_pipeline.settings import settings_config
 
 
 class MetricsSettings(BaseSettings):
     """Prometheus metrics and the local monitoring services."""
 
-    model_config = _config("METRICS_")
+    model_config = settings_config("METRICS_")
 
     pushgateway_url: str = Field(
         "",

@@ -68,12 +68,11 @@ def observed_command(stage: str) -> Callable[[F], F]:
     return wrap
 
 
-def exported_names() -> set[str]:
-    """Every sample name the code exports (stages, lag, the API), for checking dashboards and rules."""
-    from serving_api.lib.metrics import Metrics
-
+def exported_names(*others: CollectorRegistry) -> set[str]:
+    """Every sample name the stages export (lag included) and `others` do, for checking dashboards
+    and rules; the API's registry comes in `others` (the core does not import serving)."""
     names: set[str] = set()
-    for registry in [*registries(), Metrics().registry]:
+    for registry in [*registries(), *others]:
         for collector in list(registry._collector_to_names):  # the registry keeps no public list
             described = collector.describe() if hasattr(collector, "describe") else collector.collect()
             for family in described:

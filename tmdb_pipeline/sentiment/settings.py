@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings
 
-from tmdb_pipeline.settings import ENV_FILE, PROJECT_ROOT
+from tmdb_pipeline.settings import PROJECT_ROOT, settings_config
 
 ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts"
 ONNX_CACHE_DIR = PROJECT_ROOT / ".local" / "sentiment-onnx"
@@ -21,9 +21,7 @@ BACKENDS: tuple[str, ...] = ("onnx-int8", "onnx", "torch")
 class SentimentSettings(BaseSettings):
     """How reviews are scored: which model, how texts are batched and chunked, when to say neutral."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="SENTIMENT_", env_file=ENV_FILE, env_file_encoding="utf-8", extra="ignore"
-    )
+    model_config = settings_config("SENTIMENT_")
 
     model: str | None = Field(
         None,

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings
 
-from tmdb_pipeline.settings import ENV_FILE
+from tmdb_pipeline.settings import settings_config
 
 
 class SqlEndpointSettings(BaseSettings):
     """Spark's Thrift JDBC/ODBC server, which plain `dbt build`, Superset and any BI tool connect to."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="SQL_ENDPOINT_", env_file=ENV_FILE, env_file_encoding="utf-8", extra="ignore"
-    )
+    model_config = settings_config("SQL_ENDPOINT_")
 
     enabled: bool = Field(False, description="`stack up` starts the endpoint too")
     host: str = Field("127.0.0.1", description="address the Thrift server binds")

@@ -1,13 +1,24 @@
-"""The serving API as a managed local process: started by the demo, stopped by `stack down`."""
+"""The serving API as a managed local process: started by the demo, stopped by `stack down`.
+
+The stack does not read serving's settings (the core never imports a stage): the CLI and the
+orchestration pass the API's address in.
+"""
 
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 
 import httpx
 
 from tmdb_pipeline.settings import StackSettings
 from tmdb_pipeline.stack.process import LocalService, port_is_open
+
+
+@dataclass(frozen=True)
+class ApiAddress:
+    host: str
+    port: int
 
 
 class ApiService(LocalService):
@@ -34,7 +45,16 @@ class ApiService(LocalService):
         """Part of the package: nothing to fetch."""
 
     def command(self) -> list[str]:
-        return [sys.executable, "-m", "tmdb_pipeline.cli", "api"]
+        return [
+            sys.executable,
+            "-m",
+            "tmdb_pipeline.cli",
+            "api",
+            "--host",
+            self.host,
+            "--port",
+            str(self.port),
+        ]
 
     def healthy(self) -> bool:
         if not port_is_open(self.host, self.port):

@@ -14,6 +14,7 @@ from tmdb_pipeline.metrics.settings import MetricsSettings
 from tmdb_pipeline.settings import (
     IcebergSettings,
     KafkaSettings,
+    LiveSettings,
     MongoSettings,
     S3Settings,
     SparkSettings,
@@ -22,9 +23,11 @@ from tmdb_pipeline.settings import (
     load,
 )
 from tmdb_pipeline.sql_endpoint.settings import SqlEndpointSettings
+from tmdb_pipeline.stack.api import ApiAddress, ApiService
 from tmdb_pipeline.stack.emulator import EmulatorService
 from tmdb_pipeline.stack.iceberg_rest import IcebergRestService
 from tmdb_pipeline.stack.kafka import KafkaService
+from tmdb_pipeline.stack.live import LiveService
 from tmdb_pipeline.stack.mongo import MongoService
 from tmdb_pipeline.stack.process import LocalService, ServiceStatus, StackError
 from tmdb_pipeline.stack.s3 import SeaweedFsService
@@ -54,8 +57,11 @@ class LocalStack:
         iceberg: IcebergSettings | None = None,
         s3: S3Settings | None = None,
         metrics: MetricsSettings | None = None,
+        *,
+        api: ApiAddress,
     ) -> None:
         self.settings = stack
+        self.api = api
         self.spark = spark
         self.kafka = KafkaService(stack, kafka)
         self.mongo = MongoService(stack, mongo)
@@ -72,13 +78,17 @@ class LocalStack:
         if metrics and metrics.stack:  # Prometheus, the Pushgateway, the lag exporter: opt-in
             from tmdb_pipeline.stack.monitoring import monitoring_services
 
-            self.services += monitoring_services(stack, metrics, self._api_port())
+            self.services += monitoring_services(stack, metrics, api.port)
         endpoint = load(SqlEndpointSettings)
         if endpoint.enabled:  # last: its session needs the catalog services above
             self.services.append(SqlEndpointService(stack, endpoint, spark))
+        live = load(LiveSettings)
+        if live.stack:  # the speed layer (`live --continuous`): opt-in, needs Kafka and MongoDB only
+            self.services.append(LiveService(stack, live, mongo, spark))
 
     @classmethod
-    def from_env(cls) -> LocalStack:
+    def from_env(cls, api: ApiAddress) -> LocalStack:
+        """The stack the environment describes; `api` comes from whoever knows serving's settings."""
         emulator = None if load(TmdbSettings).has_credentials else load(EmulatorSettings)
         return cls(
             load(StackSettings),
@@ -89,6 +99,7 @@ class LocalStack:
             load(IcebergSettings),
             load(S3Settings),
             load(MetricsSettings),
+            api=api,
         )
 
     def install(self) -> None:
@@ -131,19 +142,9 @@ class LocalStack:
             raise
         return report
 
-    @staticmethod
-    def _api_port() -> int:
-        from serving_api.settings import ApiSettings
-
-        return load(ApiSettings).port
-
-    def api_service(self):
+    def api_service(self) -> ApiService:
         """The serving API (not started by `up`: the demo starts it once Gold is synced)."""
-        from serving_api.settings import ApiSettings
-        from tmdb_pipeline.stack.api import ApiService
-
-        api = load(ApiSettings)
-        return ApiService(self.settings, api.host, api.port)
+        return ApiService(self.settings, self.api.host, self.api.port)
 
     def down(self) -> list[str]:
         stopped = ["api"] if self.api_service().stop() else []

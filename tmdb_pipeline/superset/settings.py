@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings
 
-from tmdb_pipeline.settings import ENV_FILE, PROJECT_ROOT
+from tmdb_pipeline.settings import PROJECT_ROOT, settings_config
 
 DEFAULT_ENVIRONMENT = PROJECT_ROOT / "bi" / "superset" / ".venv"
 
@@ -16,9 +16,7 @@ class SupersetSettings(BaseSettings):
     """Superset's web server, its admin and its secrets; unset secrets are generated once into
     `.local/superset/secrets.json` (mode 600), never hard-coded."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="SUPERSET_", env_file=ENV_FILE, env_file_encoding="utf-8", extra="ignore"
-    )
+    model_config = settings_config("SUPERSET_")
 
     host: str = Field("127.0.0.1", description="address Superset's web server binds")
     port: int = Field(8088, ge=1, le=65535)

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tmdb_pipeline.emulator.process import RunningEmulator, running_emulator
+from tmdb_pipeline.testing.emulator import RunningEmulator, running_emulator
 
 # The CDK's scenario parametrisation and options (airbyte_cdk.test.standard_tests.pytest_hooks) are
 # registered in the root pyproject.toml's addopts: pytest refuses `pytest_plugins` in a nested conftest.

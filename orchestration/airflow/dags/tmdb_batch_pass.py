@@ -5,7 +5,9 @@ dbt's manifest) -> sync_serving -> dbt_docs -> lineage.
 
 Every task runs the pipeline through its CLI (`tmdb-pipeline ...`, or plain dbt over the Spark SQL
 endpoint) from the pipeline's own environment: nothing of Spark, Kafka or dbt is imported into
-Airflow's processes. Each stage is idempotent (Kafka keys + state saved after the flush, exactly-once
+Airflow's processes. With AIRFLOW_DAG_TASK_RUNNER=kubernetes each task is instead a pod of the
+pipeline's image (KubernetesPodOperator, Cosmos's Kubernetes mode for the models), the SQL endpoint a
+Deployment of its own (deploy/k8s/components/bi) rather than a task. Each stage is idempotent (Kafka keys + state saved after the flush, exactly-once
 landing, merge models, upserts keyed by id), so clearing a failed task re-runs it and what follows
 without duplicating anything. DataHub's Airflow plugin emits each task as a DataJob between the
 datasets of its inlets and outlets (the lineage plan, written by the pipeline).
@@ -17,7 +19,7 @@ import shlex
 from datetime import UTC, datetime
 
 from airflow.providers.standard.operators.bash import BashOperator
-from airflow.sdk import DAG, chain
+from airflow.sdk import DAG, BaseOperator, chain
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior, TestIndirectSelection
 from datahub_airflow_plugin.entities import Urn
@@ -35,25 +37,53 @@ def lineage(iolets: Iolets) -> dict[str, list[Urn]]:
     return {"inlets": [Urn(u) for u in iolets.inlets], "outlets": [Urn(u) for u in iolets.outlets]}
 
 
-def pipeline(task_id: str, *args: str, **kwargs: object) -> BashOperator:
-    """A task running `tmdb-pipeline <args>`: its output (the stage's own error included) is the task log."""
-    return BashOperator(
+def in_pod(task_id: str, command: list[str], env: dict[str, str] | None = None, **kwargs: object):
+    """A pod of the pipeline's image running `command`; its log is the task log."""
+    from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
+
+    assert config.pod is not None
+    return KubernetesPodOperator(
         task_id=task_id,
-        bash_command=shlex.join([str(config.cli), *args]),
-        cwd=str(config.pipeline_home),
-        execution_timeout=TIMEOUTS[task_id],
-        **lineage(plan.task(task_id)),
+        name=f"tmdb-{task_id.replace('_', '-')}",
+        image=config.pod.image,
+        namespace=config.pod.namespace,
+        pod_template_file=str(config.pod.template),
+        arguments=command,  # the image's entrypoint (tini) runs it
+        env_vars=env or {},
+        get_logs=True,
+        on_finish_action="delete_succeeded_pod",  # a failed task's pod stays for `kubectl logs`
         **kwargs,  # type: ignore[arg-type]
     )
 
 
-def plain_dbt(target: str, *args: str) -> str:
+def pipeline(task_id: str, *args: str, env: dict[str, str] | None = None, **kwargs: object) -> BaseOperator:
+    """A task running `tmdb-pipeline <args>`: its output (the stage's own error included) is the task log."""
+    io = {"execution_timeout": TIMEOUTS[task_id], **lineage(plan.task(task_id)), **kwargs}
+    if config.pod:
+        return in_pod(task_id, ["tmdb-pipeline", *args], env, **io)
+    return BashOperator(
+        task_id=task_id,
+        bash_command=shlex.join([str(config.cli), *args]),
+        cwd=str(config.pipeline_home),
+        env=env,
+        append_env=True,
+        **io,  # type: ignore[arg-type]
+    )
+
+
+def plain_dbt(task_id: str, target: str, *args: str, **kwargs: object) -> BaseOperator:
     """Plain dbt over the endpoint, its artifacts and log in `target` (dbt_project/target stays as is)."""
-    project = str(config.dbt_project)
-    return shlex.join(
-        [str(config.dbt), *args, "--project-dir", project, "--profiles-dir", project, "--target", "endpoint",
-         "--target-path", target, "--log-path", target]
-    )  # fmt: skip
+    project = str(config.pod.dbt_project if config.pod else config.dbt_project)
+    dbt = "dbt" if config.pod else str(config.dbt)
+    command = [dbt, *args, "--project-dir", project, "--profiles-dir", project, "--target", "endpoint",
+               "--target-path", target, "--log-path", target]  # fmt: skip
+    if config.pod:
+        return in_pod(task_id, command, **kwargs)
+    return BashOperator(task_id=task_id, bash_command=shlex.join(command), cwd=project, **kwargs)  # type: ignore[arg-type]
+
+
+# dbt docs and its lineage reader share a folder: the artifacts locally, the pods' volume in k8s
+artifacts = config.pod.artifacts if config.pod else config.artifacts
 
 
 with DAG(
@@ -82,12 +112,36 @@ with DAG(
     if config.dbt_mode == "session":
         steps.append(pipeline("transform", "transform"))
     else:
-        steps.append(pipeline("sql_endpoint", "sql-server", "up"))
+        if not config.pod:  # in k8s the endpoint is a Deployment; a model's pod fails while it is down
+            steps.append(pipeline("sql_endpoint", "sql-server", "up"))
+        if config.pod:
+            from cosmos.constants import ExecutionMode as Mode
+
+            execution = ExecutionConfig(
+                execution_mode=Mode.KUBERNETES, dbt_project_path=config.pod.dbt_project
+            )
+            pod_args = {
+                "image": config.pod.image,
+                "namespace": config.pod.namespace,
+                "pod_template_file": str(config.pod.template),
+                "get_logs": True,
+                "on_finish_action": "delete_succeeded_pod",
+            }
+        else:
+            execution = ExecutionConfig(
+                execution_mode=ExecutionMode.LOCAL,
+                invocation_mode=InvocationMode.SUBPROCESS,
+                dbt_executable_path=str(config.dbt),
+                test_indirect_selection=TestIndirectSelection.CAUTIOUS,
+            )
+            pod_args = {}
         transform = DbtTaskGroup(
             group_id="transform",
+            # in pods, the project is the image's (ExecutionConfig); Cosmos then wants it named here
             project_config=ProjectConfig(
-                dbt_project_path=config.dbt_project,
+                dbt_project_path=None if config.pod else config.dbt_project,
                 manifest_path=config.manifest,
+                project_name="tmdb" if config.pod else None,
                 install_dbt_deps=False,
             ),
             profile_config=ProfileConfig(
@@ -97,12 +151,7 @@ with DAG(
             ),
             # cautious: a model's task runs the tests on that model alone; tests over two models
             # (relationships) wait for both, in `cross_model_tests` below
-            execution_config=ExecutionConfig(
-                execution_mode=ExecutionMode.LOCAL,
-                invocation_mode=InvocationMode.SUBPROCESS,
-                dbt_executable_path=str(config.dbt),
-                test_indirect_selection=TestIndirectSelection.CAUTIOUS,
-            ),
+            execution_config=execution,
             # `dbt build --select <model>`: each model and its tests are one task, re-runnable alone.
             # The on-run-start hook is no node to run: every dbt invocation runs it itself.
             render_config=RenderConfig(
@@ -111,7 +160,7 @@ with DAG(
                 exclude=["resource_type:operation"],
                 emit_datasets=False,
             ),
-            operator_args={"execution_timeout": TIMEOUTS["dbt_model"]},
+            operator_args={"execution_timeout": TIMEOUTS["dbt_model"], **pod_args},
         )
         leaves = [task for task in transform.children.values() if not task.downstream_task_ids]
         for unique_id, task in transform.tasks_map.items():
@@ -119,11 +168,13 @@ with DAG(
             task.inlets, task.outlets = io["inlets"], io["outlets"]
         if cross_model := cross_model_tests(config.manifest):
             # one dbt invocation for all of them: each alone would cost more than the test itself
-            checks = BashOperator(
-                task_id="cross_model_tests",
+            checks = plain_dbt(
+                "cross_model_tests",
+                str(artifacts / "dbt-tests"),
+                "test",
+                "--select",
+                *cross_model,
                 task_group=transform,
-                bash_command=plain_dbt(str(config.artifacts / "dbt-tests"), "test", "--select", *cross_model),
-                cwd=str(config.dbt_project),
                 execution_timeout=TIMEOUTS["dbt_model"],
             )
             chain(leaves, checks)
@@ -132,15 +183,8 @@ with DAG(
     lineage_env = {}
     if config.dbt_mode == "endpoint":
         # the dbt recipe reads manifest + catalog: written here, as Cosmos's runs keep theirs in temp dirs
-        docs = str(config.dbt_docs)
-        steps.append(
-            BashOperator(
-                task_id="dbt_docs",
-                bash_command=plain_dbt(docs, "docs", "generate"),
-                cwd=str(config.dbt_project),
-                execution_timeout=TIMEOUTS["dbt_docs"],
-            )
-        )
+        docs = str(artifacts / "dbt-docs")
+        steps.append(plain_dbt("dbt_docs", docs, "docs", "generate", execution_timeout=TIMEOUTS["dbt_docs"]))
         lineage_env = {"DATAHUB_DBT_TARGET_DIR": docs}
-    steps.append(pipeline("lineage", "lineage", env=lineage_env, append_env=True))
+    steps.append(pipeline("lineage", "lineage", env=lineage_env))
     chain(*steps)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import msgspec
 
+from serving_api.lib.responses import FromDocument
 
-class GenreYear(msgspec.Struct):
+
+class GenreYear(FromDocument):
     """One genre in one release year, as Gold computed it."""
+
+    collection: ClassVar[str] = "genre_stats"
 
     release_year: int | None
     movie_count: int

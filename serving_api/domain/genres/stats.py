@@ -12,17 +12,6 @@ from typing import Any
 from serving_api.domain.genres.schemas import GenreStats, GenreYear
 
 
-def genre_year(doc: dict[str, Any]) -> GenreYear:
-    return GenreYear(
-        release_year=doc.get("release_year"),
-        movie_count=doc.get("movie_count") or 0,
-        avg_vote_average=doc.get("avg_vote_average"),
-        avg_popularity=doc.get("avg_popularity"),
-        total_revenue=doc.get("total_revenue"),
-        avg_sentiment_score=doc.get("avg_sentiment_score"),
-    )
-
-
 def _weighted(years: list[GenreYear], field: str) -> float | None:
     pairs = [(getattr(y, field), y.movie_count) for y in years if getattr(y, field) is not None]
     weight = sum(count for _, count in pairs)
@@ -32,7 +21,7 @@ def _weighted(years: list[GenreYear], field: str) -> float | None:
 def genre_totals(rows: list[dict[str, Any]], include_years: bool) -> list[GenreStats]:
     by_genre: dict[str, list[GenreYear]] = defaultdict(list)
     for row in rows:
-        by_genre[row["genre"]].append(genre_year(row))
+        by_genre[row["genre"]].append(GenreYear.from_document(row))
     return [
         GenreStats(
             genre=genre,

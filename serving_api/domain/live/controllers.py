@@ -59,15 +59,7 @@ class LiveController(Controller):
             return LiveTrending(source="live", as_of=as_of, change_over="last 24 h", items=items)
         rows = await live.gold_trending(limit)
         items = [
-            LiveMover(
-                rank=row.get("trend_rank") or rank,
-                id=row["_id"],
-                title=row.get("title"),
-                popularity=row.get("popularity"),
-                popularity_change=row.get("popularity_change"),
-                popularity_change_pct=row.get("popularity_change_pct"),
-                observed_at=row.get("observed_at"),
-            )
+            LiveMover.from_document(row, rank=row.get("trend_rank") or rank)
             for rank, row in enumerate(rows, start=1)
         ]
         return LiveTrending(

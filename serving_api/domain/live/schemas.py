@@ -3,10 +3,13 @@ they are."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Literal
+from typing import ClassVar, Literal
 
 import msgspec
+
+from serving_api.lib.responses import FromDocument
 
 Source = Literal["live", "gold"]
 
@@ -29,7 +32,12 @@ class LiveMovie(msgspec.Struct):
     reviews_7d: int
 
 
-class LiveMover(msgspec.Struct):
+class LiveMover(FromDocument):
+    """A mover: from the speed layer's figures, or from a `trending` document (Gold's fallback)."""
+
+    collection: ClassVar[str] = "trending"
+    renamed: ClassVar[Mapping[str, str]] = {"id": "_id"}
+
     rank: int
     id: int
     title: str | None

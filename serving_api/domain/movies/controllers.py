@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, ClassVar
 
 from litestar import Controller, get
 from litestar.di import NamedDependency, Provide
@@ -10,20 +10,11 @@ from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
 
 from serving_api.domain.movies.repository import MovieFilters, MovieRepository, provide_movie_repository
-from serving_api.domain.movies.schemas import (
-    MovieDetail,
-    MoviePage,
-    ReviewPage,
-    movie_detail,
-    movie_summary,
-    review,
-)
+from serving_api.domain.movies.schemas import MovieDetail, MoviePage, MovieSummary, Review, ReviewPage
 from serving_api.lib.errors import error_specs
 from serving_api.lib.guard import LIST, LOOKUP, ROUTE_CLASS
-from serving_api.lib.pagination import PageRequest, page_info
-from serving_api.lib.params import Genre, MovieId, Order, SentimentLabel, YearFrom, YearTo
-
-MovieSort = Literal["popularity", "rating", "release_date", "sentiment"]
+from serving_api.lib.pagination import PageRequest, page_of
+from serving_api.lib.params import Genre, MovieId, MovieSort, Order, SentimentLabel, YearFrom, YearTo
 
 
 class MovieController(Controller):
@@ -80,8 +71,7 @@ class MovieController(Controller):
     ) -> MoviePage:
         """Movies matching every given filter, one page at a time."""
         filters = MovieFilters(genre, year_from, year_to, min_rating, min_votes, language, sentiment)
-        docs, total = await movies.list(filters, sort, order, paging)
-        return MoviePage(items=[movie_summary(doc) for doc in docs], **page_info(paging, total))
+        return page_of(await movies.list(filters, sort, order, paging), paging, MovieSummary.from_document)
 
     @get(
         "/{movie_id:str}",
@@ -95,7 +85,7 @@ class MovieController(Controller):
         doc = await movies.get(movie_id)
         if doc is None:
             raise NotFoundException(detail=f"No movie with id {movie_id}")
-        return movie_detail(doc)
+        return MovieDetail.from_document(doc)
 
     @get(
         "/{movie_id:str}/reviews",
@@ -116,5 +106,4 @@ class MovieController(Controller):
         """A movie's reviews, newest first, each with its sentiment score, label and confidence."""
         if not await movies.exists(movie_id):
             raise NotFoundException(detail=f"No movie with id {movie_id}")
-        docs, total = await movies.list_reviews(movie_id, sentiment, paging)
-        return ReviewPage(items=[review(doc) for doc in docs], **page_info(paging, total))
+        return page_of(await movies.list_reviews(movie_id, sentiment, paging), paging, Review.from_document)

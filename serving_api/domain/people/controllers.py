@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar
 
 from litestar import Controller, get
 from litestar.di import NamedDependency, Provide
@@ -13,21 +13,25 @@ from serving_api.domain.people.repository import PeopleRepository, provide_peopl
 from serving_api.domain.people.schemas import (
     CollaboratorPage,
     CollaboratorRole,
+    CoStar,
     CoStarPage,
     PersonDetail,
     PersonPage,
-    co_star,
+    PersonSummary,
     collaborator,
-    person_detail,
-    person_summary,
 )
 from serving_api.lib.errors import error_specs
 from serving_api.lib.guard import LIST, LOOKUP, ROUTE_CLASS
-from serving_api.lib.pagination import PageRequest, page_info
-from serving_api.lib.params import Department, OptionalSearchText, Order, PersonId, search_tokens
-
-PeopleSort = Literal["popularity", "movie_count"]
-CoStarSort = Literal["movies_together", "name"]
+from serving_api.lib.pagination import PageRequest, page_of
+from serving_api.lib.params import (
+    CoStarSort,
+    Department,
+    OptionalSearchText,
+    Order,
+    PeopleSort,
+    PersonId,
+    search_tokens,
+)
 
 
 class PeopleController(Controller):
@@ -58,10 +62,10 @@ class PeopleController(Controller):
         """Cast and crew, optionally of one department or matching a name."""
         name_tokens = search_tokens(q) if q is not None else []
         if q is not None and not name_tokens:
-            docs, total = [], 0  # a name without words matches nobody
+            found: tuple[list[dict[str, Any]], int] = ([], 0)  # a name without words matches nobody
         else:
-            docs, total = await people.list(department, name_tokens, sort, order, paging)
-        return PersonPage(items=[person_summary(doc) for doc in docs], **page_info(paging, total))
+            found = await people.list(department, name_tokens, sort, order, paging)
+        return page_of(found, paging, PersonSummary.from_document)
 
     @get(
         "/{person_id:str}",
@@ -77,7 +81,7 @@ class PeopleController(Controller):
         doc = await people.get(person_id)
         if doc is None:
             raise NotFoundException(detail=f"No person with id {person_id}")
-        return person_detail(doc)
+        return PersonDetail.from_document(doc)
 
     @get(
         "/{person_id:str}/co-stars",
@@ -101,8 +105,9 @@ class PeopleController(Controller):
         ten, with the number of such movies; ties in a stable order. Empty for a person who never was."""
         if not await people.exists(person_id):
             raise NotFoundException(detail=f"No person with id {person_id}")
-        docs, total = await people.list_co_stars(person_id, sort, order, paging)
-        return CoStarPage(items=[co_star(doc) for doc in docs], **page_info(paging, total))
+        return page_of(
+            await people.list_co_stars(person_id, sort, order, paging), paging, CoStar.from_document
+        )
 
     @get(
         "/{person_id:str}/collaborators",
@@ -131,7 +136,5 @@ class PeopleController(Controller):
         (`role`). Ordered by movies together, ties in a stable order."""
         if not await people.exists(person_id):
             raise NotFoundException(detail=f"No person with id {person_id}")
-        docs, total = await people.list_collaborators(person_id, role, order, paging)
-        return CollaboratorPage(
-            items=[collaborator(doc, person_id) for doc in docs], **page_info(paging, total)
-        )
+        found = await people.list_collaborators(person_id, role, order, paging)
+        return page_of(found, paging, lambda doc: collaborator(doc, person_id))

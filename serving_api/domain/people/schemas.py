@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any, Literal
+from collections.abc import Mapping
+from datetime import date
+from typing import Annotated, Any, ClassVar, Literal
 
 import msgspec
+from litestar.params import KwargDefinition
+
+from serving_api.lib.pagination import Page
+from serving_api.lib.responses import FromDocument
 
 CollaboratorRole = Literal["director", "actor"]
 
 
-class PersonSummary(msgspec.Struct):
+class PersonSummary(FromDocument):
     """A person as lists show them."""
+
+    collection: ClassVar[str] = "person_cards"
+    renamed: ClassVar[Mapping[str, str]] = {"id": "_id"}
 
     id: int
     name: str | None
@@ -19,18 +27,6 @@ class PersonSummary(msgspec.Struct):
     popularity: float | None
     profile_path: str | None
     movie_count: int | None
-
-
-class PersonPage(msgspec.Struct):
-    """A page of people."""
-
-    items: list[PersonSummary]
-    page: int
-    page_size: int
-    total: int
-    total_pages: int
-    next: str | None  # path and query of the next page, null on the last one
-    prev: str | None  # path and query of the previous page, null on the first one
 
 
 class Credit(msgspec.Struct):
@@ -44,8 +40,11 @@ class Credit(msgspec.Struct):
     vote_average: float | None
 
 
-class PersonDetail(msgspec.Struct):
+class PersonDetail(FromDocument):
     """A person with their filmography, newest first."""
+
+    collection: ClassVar[str] = "people"
+    renamed: ClassVar[Mapping[str, str]] = {"id": "person_id"}
 
     id: int
     name: str | None
@@ -57,28 +56,22 @@ class PersonDetail(msgspec.Struct):
     filmography: list[Credit]
 
 
-class CoStar(msgspec.Struct):
+class CoStar(FromDocument):
     """An actor billed in the top ten of a movie the person was also billed in the top ten of."""
+
+    collection: ClassVar[str] = "co_stars"
+    renamed: ClassVar[Mapping[str, str]] = {"id": "co_star_id", "name": "co_star_name"}
 
     id: int
     name: str | None
     movies_together: int  # distinct movies with both in the top ten
 
 
-class CoStarPage(msgspec.Struct):
-    """A page of a person's co-stars."""
+class Collaborator(FromDocument):
+    """A director the person acted for, or an actor the person directed: the other side of an
+    actor-director pair (see `collaborator`)."""
 
-    items: list[CoStar]
-    page: int
-    page_size: int
-    total: int
-    total_pages: int
-    next: str | None  # path and query of the next page, null on the last one
-    prev: str | None  # path and query of the previous page, null on the first one
-
-
-class Collaborator(msgspec.Struct):
-    """A director the person acted for, or an actor the person directed."""
+    collection: ClassVar[str] = "collaborations"
 
     id: int
     name: str | None
@@ -86,69 +79,19 @@ class Collaborator(msgspec.Struct):
     movies_together: int  # distinct movies the person and they made in those roles
 
 
-class CollaboratorPage(msgspec.Struct):
-    """A page of a person's actor-director collaborators."""
-
-    items: list[Collaborator]
-    page: int
-    page_size: int
-    total: int
-    total_pages: int
-    next: str | None  # path and query of the next page, null on the last one
-    prev: str | None  # path and query of the previous page, null on the first one
+# a pair's fields naming each side: the collaborator is the side the person is not on
+DIRECTOR_SIDE: Mapping[str, str] = {"id": "director_id", "name": "director_name"}
+ACTOR_SIDE: Mapping[str, str] = {"id": "actor_id", "name": "actor_name"}
 
 
-def _day(value: datetime | None) -> date | None:
-    return value.date() if value is not None else None
-
-
-def person_summary(doc: dict[str, Any]) -> PersonSummary:
-    return PersonSummary(
-        id=doc["_id"],
-        name=doc.get("name"),
-        known_for_department=doc.get("known_for_department"),
-        popularity=doc.get("popularity"),
-        profile_path=doc.get("profile_path"),
-        movie_count=doc.get("movie_count"),
-    )
-
-
-def person_detail(doc: dict[str, Any]) -> PersonDetail:
-    return PersonDetail(
-        id=doc["person_id"],
-        name=doc.get("name"),
-        known_for_department=doc.get("known_for_department"),
-        popularity=doc.get("popularity"),
-        profile_path=doc.get("profile_path"),
-        birthday=_day(doc.get("birthday")),
-        movie_count=doc.get("movie_count"),
-        filmography=[
-            Credit(
-                movie_id=c.get("movie_id"),
-                title=c.get("title"),
-                release_year=c.get("release_year"),
-                credit_type=c.get("credit_type"),
-                role=c.get("role"),
-                vote_average=c.get("vote_average"),
-            )
-            for c in doc.get("filmography") or []
-        ],
-    )
-
-
-def co_star(doc: dict[str, Any]) -> CoStar:
-    return CoStar(id=doc["co_star_id"], name=doc.get("co_star_name"), movies_together=doc["movies_together"])
-
-
-def collaborator(doc: dict[str, Any], person_id: int) -> Collaborator:
+def collaborator(doc: Mapping[str, Any], person_id: int) -> Collaborator:
     """The other side of an actor-director pair the person is in."""
-    if doc["actor_id"] == person_id:
-        return Collaborator(
-            id=doc["director_id"],
-            name=doc.get("director_name"),
-            role="director",
-            movies_together=doc["movies_together"],
-        )
-    return Collaborator(
-        id=doc["actor_id"], name=doc.get("actor_name"), role="actor", movies_together=doc["movies_together"]
-    )
+    role: CollaboratorRole = "director" if doc["actor_id"] == person_id else "actor"
+    side = DIRECTOR_SIDE if role == "director" else ACTOR_SIDE
+    return Collaborator.from_document(doc, renamed=side, role=role)
+
+
+# pages, published under their own names (Litestar would name `Page[...]` after the module path)
+PersonPage = Annotated[Page[PersonSummary], KwargDefinition(schema_component_key="PersonPage")]
+CoStarPage = Annotated[Page[CoStar], KwargDefinition(schema_component_key="CoStarPage")]
+CollaboratorPage = Annotated[Page[Collaborator], KwargDefinition(schema_component_key="CollaboratorPage")]

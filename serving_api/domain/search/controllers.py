@@ -7,11 +7,11 @@ from typing import ClassVar
 from litestar import Controller, get
 from litestar.di import NamedDependency, Provide
 
-from serving_api.domain.movies.schemas import MoviePage, movie_summary
+from serving_api.domain.movies.schemas import MoviePage, MovieSummary
 from serving_api.domain.search.repository import SearchRepository, provide_search_repository
 from serving_api.lib.errors import error_specs
 from serving_api.lib.guard import LIST, ROUTE_CLASS
-from serving_api.lib.pagination import PageRequest, page_info
+from serving_api.lib.pagination import PageRequest, page_of
 from serving_api.lib.params import SearchText, search_tokens
 
 
@@ -35,5 +35,5 @@ class SearchController(Controller):
         """Movies whose title or original title has words starting with each word of `q`
         (case and accents ignored), most popular first."""
         words = search_tokens(q)
-        docs, total = await search.titles(words, paging) if words else ([], 0)
-        return MoviePage(items=[movie_summary(doc) for doc in docs], **page_info(paging, total))
+        found = await search.titles(words, paging) if words else ([], 0)
+        return page_of(found, paging, MovieSummary.from_document)

@@ -8,10 +8,10 @@ from litestar import Controller, get
 from litestar.di import NamedDependency, Provide
 
 from serving_api.domain.trending.repository import TrendingRepository, provide_trending_repository
-from serving_api.domain.trending.schemas import TrendingPage, trending_movie
+from serving_api.domain.trending.schemas import TrendingMovie, TrendingPage
 from serving_api.lib.errors import error_specs
 from serving_api.lib.guard import LIST, ROUTE_CLASS
-from serving_api.lib.pagination import PageRequest, page_info
+from serving_api.lib.pagination import PageRequest, page_of
 
 
 class TrendingController(Controller):
@@ -32,5 +32,4 @@ class TrendingController(Controller):
         self, trending: NamedDependency[TrendingRepository], paging: NamedDependency[PageRequest]
     ) -> TrendingPage:
         """Trending movies, rank 1 first (largest popularity gain since the previous observation)."""
-        docs, total = await trending.list(paging)
-        return TrendingPage(items=[trending_movie(doc) for doc in docs], **page_info(paging, total))
+        return page_of(await trending.list(paging), paging, TrendingMovie.from_document)

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Annotated, ClassVar
 
-import msgspec
+from litestar.params import KwargDefinition
+
+from serving_api.lib.pagination import Page
+from serving_api.lib.responses import FromDocument
 
 
-class TrendingMovie(msgspec.Struct):
+class TrendingMovie(FromDocument):
     """A movie whose popularity moved, with how much."""
+
+    collection: ClassVar[str] = "trending"
+    renamed: ClassVar[Mapping[str, str]] = {"rank": "trend_rank", "id": "_id"}
 
     rank: int | None
     id: int
@@ -21,26 +28,5 @@ class TrendingMovie(msgspec.Struct):
     observed_at: datetime | None
 
 
-class TrendingPage(msgspec.Struct):
-    """A page of trending movies."""
-
-    items: list[TrendingMovie]
-    page: int
-    page_size: int
-    total: int
-    total_pages: int
-    next: str | None  # path and query of the next page, null on the last one
-    prev: str | None  # path and query of the previous page, null on the first one
-
-
-def trending_movie(doc: dict[str, Any]) -> TrendingMovie:
-    return TrendingMovie(
-        rank=doc.get("trend_rank"),
-        id=doc["_id"],
-        title=doc.get("title"),
-        popularity=doc.get("popularity"),
-        previous_popularity=doc.get("previous_popularity"),
-        popularity_change=doc.get("popularity_change"),
-        popularity_change_pct=doc.get("popularity_change_pct"),
-        observed_at=doc.get("observed_at"),
-    )
+# published under its own name (Litestar would name `Page[...]` after the module path)
+TrendingPage = Annotated[Page[TrendingMovie], KwargDefinition(schema_component_key="TrendingPage")]

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tmdb_pipeline.emulator.process import RunningEmulator, running_emulator
+from tmdb_pipeline.testing.emulator import RunningEmulator, running_emulator
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 import pytest
 
-from tmdb_pipeline.emulator.process import RunningEmulator
+from tmdb_pipeline.testing.emulator import RunningEmulator
 
 INVALID_KEY = {
     "success": False,

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from tmdb_pipeline.emulator.process import RunningEmulator, running_emulator
+from tmdb_pipeline.testing.emulator import RunningEmulator, running_emulator
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tmdb_pipeline.emulator.process import RunningEmulator, running_emulator
+from tmdb_pipeline.testing.emulator import RunningEmulator, running_emulator
 
 NO_FAULTS = {"fail_rate": 0.0, "slow_rate": 0.0, "malformed_rate": 0.0, "rate_limit": None}
 

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tmdb_pipeline.emulator.process import RunningEmulator
+from tmdb_pipeline.testing.emulator import RunningEmulator
 
 SAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "tmdb" / "api-samples"
 

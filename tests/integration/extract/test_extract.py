@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from confluent_kafka import Consumer, TopicPartition
 
-from tmdb_pipeline.emulator.process import running_emulator
 from tmdb_pipeline.extract.runner import run_extract
 from tmdb_pipeline.extract.sink import BrokerUnreachable
 from tmdb_pipeline.settings import ExtractSettings, KafkaSettings, TmdbSettings, load
+from tmdb_pipeline.testing.emulator import running_emulator
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[3]

@@ -77,7 +77,7 @@ def wipe_pipeline_data() -> None:
 
 @pytest.fixture(scope="session")
 def built_pipeline(local_stack, spark) -> BuiltPipeline:
-    from tmdb_pipeline.pipeline import run_pass
+    from tmdb_pipeline.orchestrate.pipeline import run_pass
 
     wipe_pipeline_data()
     return BuiltPipeline(first_pass=run_pass())

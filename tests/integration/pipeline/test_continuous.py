@@ -8,8 +8,8 @@ import threading
 import httpx
 import pytest
 
-from serving_api.process import running_api
-from tmdb_pipeline.pipeline import StageResult, run_continuous
+from tmdb_pipeline.orchestrate.pipeline import StageResult, run_continuous
+from tmdb_pipeline.testing.api import running_api
 
 from .test_end_to_end import emulator_movie
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from serving_api.process import running_api
 from tmdb_pipeline.emulator.settings import EmulatorSettings
-from tmdb_pipeline.pipeline import run_pass
+from tmdb_pipeline.orchestrate.pipeline import run_pass
 from tmdb_pipeline.settings import load
+from tmdb_pipeline.testing.api import running_api
 
 pytestmark = pytest.mark.integration
 

@@ -15,9 +15,9 @@ import httpx
 import pytest
 from pyarrow import fs
 
-from serving_api.process import running_api
 from tmdb_pipeline.settings import IcebergSettings, S3Settings, StackSettings, load
 from tmdb_pipeline.stack.catalog import get_catalog, s3_keys
+from tmdb_pipeline.testing.api import running_api
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(2400)]
 ROOT = Path(__file__).resolve().parents[3]

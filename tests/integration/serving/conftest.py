@@ -29,11 +29,11 @@ from pymongo import MongoClient
 from pymongo.database import Database
 from pymongo.uri_parser import parse_uri
 
-from serving_api.process import RunningApi, running_api
 from serving_api.settings import SyncSettings
 from serving_api.sync import SyncReport, run_sync
-from serving_api.sync.sample_gold import SampleGold, write_gold
 from tmdb_pipeline.settings import IcebergSettings, MongoSettings, StackSettings, load
+from tmdb_pipeline.testing.api import RunningApi, running_api
+from tmdb_pipeline.testing.sample_gold import SampleGold, write_gold
 
 MOVIES = 300
 

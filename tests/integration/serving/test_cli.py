@@ -9,9 +9,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from serving_api.process import running_api
 from tmdb_pipeline.cli.serving import sync_serving
 from tmdb_pipeline.settings import load
+from tmdb_pipeline.testing.api import running_api
 
 pytestmark = pytest.mark.integration
 
@@ -51,10 +51,10 @@ def test_given_a_missing_namespace_when_syncing_then_the_cli_explains_and_exits_
 
 
 def test_given_a_bad_setting_when_starting_the_api_then_the_variable_is_named():
-    from serving_api.process import ApiProcessError
+    from tmdb_pipeline.stack.process import StackError
 
     with (
-        pytest.raises(ApiProcessError) as caught,
+        pytest.raises(StackError) as caught,
         running_api({"API_MAX_PAGE_SIZE": "many"}, startup_timeout_s=20),
     ):
         pass

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from serving_api.process import running_api
+from tmdb_pipeline.testing.api import running_api
 
 pytestmark = pytest.mark.integration
 

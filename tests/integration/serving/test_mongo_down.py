@@ -11,10 +11,10 @@ import time
 import httpx
 import pytest
 
-from serving_api.process import running_api
 from tmdb_pipeline.settings import MongoSettings, StackSettings, load
 from tmdb_pipeline.stack.mongo import MongoService
 from tmdb_pipeline.stack.process import free_port
+from tmdb_pipeline.testing.api import running_api
 
 pytestmark = pytest.mark.integration
 

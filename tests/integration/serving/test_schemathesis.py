@@ -22,9 +22,9 @@ from schemathesis import GenerationMode  # noqa: E402
 from schemathesis.checks import CHECKS, load_all_checks  # noqa: E402
 
 from serving_api.app import create_app  # noqa: E402
-from serving_api.process import running_api  # noqa: E402
 from serving_api.settings import ApiSettings  # noqa: E402
 from tmdb_pipeline.settings import MongoSettings  # noqa: E402
+from tmdb_pipeline.testing.api import running_api  # noqa: E402
 
 pytestmark = pytest.mark.integration
 

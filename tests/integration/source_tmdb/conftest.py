@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tmdb_pipeline.emulator.process import RunningEmulator, running_emulator
+from tmdb_pipeline.testing.emulator import RunningEmulator, running_emulator
 
 CONNECTOR = Path(sys.executable).with_name("source-tmdb")
 MOVIES = 200

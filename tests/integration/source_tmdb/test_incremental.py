@@ -10,7 +10,7 @@ from datetime import datetime
 
 import pytest
 
-from tmdb_pipeline.emulator.process import RunningEmulator, running_emulator
+from tmdb_pipeline.testing.emulator import RunningEmulator, running_emulator
 
 pytestmark = pytest.mark.integration
 PER_MOVIE = ("movie_details", "credits", "reviews", "people", "movie_changes")

@@ -11,6 +11,7 @@ from confluent_kafka import Consumer, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 from pymongo import ASCENDING, MongoClient
 
+from tmdb_pipeline.orchestrate.stack import api_address
 from tmdb_pipeline.settings import KafkaSettings, MongoSettings, SparkSettings, StackSettings, load
 from tmdb_pipeline.stack.catalog import get_catalog
 from tmdb_pipeline.stack.manager import LocalStack
@@ -122,7 +123,7 @@ def test_given_the_mongodb_server_when_inserting_indexing_and_grouping_then_resu
 def test_given_a_running_stack_when_up_runs_again_then_nothing_restarts(local_stack):
     before = {s.name: s.pid for s in local_stack.status()}
 
-    report = LocalStack.from_env().up()
+    report = LocalStack.from_env(api_address()).up()
 
     assert report.started == []
     assert sorted(report.reused) == ["kafka", "mongodb", "tmdb-emulator"]
@@ -159,6 +160,7 @@ def test_given_a_port_held_by_another_program_when_up_then_it_names_the_port_and
             KafkaSettings(port=free_port(), controller_port=free_port()),
             MongoSettings(port=taken),
             load(SparkSettings),
+            api=api_address(),
         )
 
         with pytest.raises(StackError, match=f"127.0.0.1:{taken} \\(needed by mongodb\\)"):

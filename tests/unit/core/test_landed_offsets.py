@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from types import SimpleNamespace
 
-from tmdb_pipeline.pipeline import LandedOffsets
+from tmdb_pipeline.orchestrate.pipeline import LandedOffsets
 
 
 def test_given_offsets_landed_by_an_earlier_run_when_seeded_then_waiting_for_them_returns_at_once():

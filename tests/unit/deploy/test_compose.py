@@ -287,7 +287,7 @@ def test_given_the_filled_template_when_compose_renders_then_it_accepts_the_file
     assert full.returncode == 0, full.stderr
     resolved = json.loads(full.stdout)["services"]
     assert set(resolved) == set(services_from_file())
-    assert len(resolved) == 8
+    assert len(resolved) == 9
     assert resolved["pipeline"]["environment"]["MONGO_URI"].startswith("mongodb://tmdb:placeholder-")
 
 

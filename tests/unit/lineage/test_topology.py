@@ -24,3 +24,7 @@ def test_given_the_endpoints_when_mapping_then_they_read_only_synced_or_live_col
     assert set(ENDPOINTS.values()) == synced | live
     assert set(LIVE_SOURCES) == {query.collection for query in QUERIES}  # spark_streaming/live.py
     assert len(serving_targets()) == len(TARGETS)
+
+
+def test_given_the_sync_targets_then_the_lineage_lists_the_same_gold_to_collection_pairs():
+    assert serving_targets() == [(target.table, target.collection) for target in TARGETS]

@@ -16,10 +16,10 @@ def _fresh_cache():
 
 
 def names(monkeypatch, enabled: str) -> list[str]:
-    from tmdb_pipeline.stack.manager import LocalStack
+    from tmdb_pipeline.orchestrate.stack import local_stack
 
     monkeypatch.setenv("METRICS_STACK", enabled)
-    return [service.name for service in LocalStack.from_env().services]
+    return [service.name for service in local_stack().services]
 
 
 def test_given_metrics_stack_off_then_no_monitoring_service(monkeypatch):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from serving_api.lib.metrics import Metrics
 from tmdb_pipeline.metrics import extract, transform
 from tmdb_pipeline.metrics.land import checkpoint_offsets
 from tmdb_pipeline.metrics.stages import exported_names
@@ -56,7 +57,7 @@ def test_given_dbt_results_when_recorded_then_models_tests_and_scoring_are_expor
 
 
 def test_given_the_code_then_every_stage_and_the_api_export_metrics():
-    names = exported_names()
+    names = exported_names(Metrics().registry)
     for stage in ("extract", "landing", "transform", "sync"):
         assert f"tmdb_{stage}_last_success_timestamp_seconds" in names
     assert {"tmdb_landing_lag_records", "tmdb_api_requests_total"} <= names
@@ -132,7 +133,7 @@ def test_given_a_freshness_result_then_its_state_is_dbts_status_except_for_no_ro
 
 
 def test_given_an_empty_and_a_stale_source_then_the_transform_summary_names_them_apart(monkeypatch):
-    from tmdb_pipeline import pipeline
+    from tmdb_pipeline.orchestrate import pipeline
     from tmdb_pipeline.transform import runner
 
     def fake_dbt(args: list[str], **_: object) -> runner.DbtOutcome:

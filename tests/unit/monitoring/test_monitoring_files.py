@@ -14,6 +14,7 @@ import subprocess
 import pytest
 import yaml
 
+from serving_api.lib.metrics import Metrics
 from tmdb_pipeline.metrics import dashboards
 from tmdb_pipeline.metrics.prometheus_config import local_config
 from tmdb_pipeline.metrics.settings import MetricsSettings
@@ -96,7 +97,7 @@ def test_given_the_alert_rules_when_checked_and_unit_tested_then_promtool_passes
 
 
 def test_given_every_rule_and_panel_then_it_names_only_metrics_the_code_exports():
-    exported = exported_names() | BUILT_IN
+    exported = exported_names(Metrics().registry) | BUILT_IN
     used = {
         where: metric_names(expr)
         for where, expr in [(f"rule {i}", e) for i, e in enumerate(rule_exprs())] + dashboard_exprs()

@@ -11,11 +11,11 @@ from serving_api.domain.people.repository import (
     co_star_sort_spec,
     collaborator_sort_spec,
 )
-from serving_api.domain.people.schemas import co_star, collaborator
+from serving_api.domain.people.schemas import CoStar, collaborator
 from serving_api.lib.resident import ResidentCollection
 from serving_api.sync.documents import TARGETS, co_star_document, collaboration_document, content_hash
 from serving_api.sync.indexes import CO_STAR_SORT_FIELDS, INDEXES
-from serving_api.sync.sample_gold import actor_director_rows, co_star_rows
+from tmdb_pipeline.testing.sample_gold import actor_director_rows, co_star_rows
 
 
 def pair_row(actor_id=1, director_id=9, movies_together=2):
@@ -105,7 +105,8 @@ def test_given_co_star_documents_then_a_person_s_page_is_sorted_and_counted():
     copy = ResidentCollection([d for d in map(co_star_document, rows) if d is not None])
     docs, total = copy.find({"person_id": 1}, PAIR_FIELDS, co_star_sort_spec("movies_together", "desc"), 1, 2)
     assert total == 3
-    assert [(c.id, c.name, c.movies_together) for c in map(co_star, docs)] == [(2, "Zoe", 2), (4, "Mia", 2)]
+    co_stars = [CoStar.from_document(doc) for doc in docs]
+    assert [(c.id, c.name, c.movies_together) for c in co_stars] == [(2, "Zoe", 2), (4, "Mia", 2)]
     docs, _ = copy.find({"person_id": 1}, PAIR_FIELDS, co_star_sort_spec("name", "asc"), 0, 10)
     assert [d["co_star_name"] for d in docs] == ["Adam", "Mia", "Zoe"]
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+import msgspec
 import pytest
 
 from serving_api.lib.http import etag, matches
-from serving_api.lib.pagination import PageRequest, page_info
+from serving_api.lib.pagination import PageRequest, page_of
 from serving_api.lib.snapshot import ReadCache, Snapshot, Totals, snapshot_of
 
 RECORDS = [
@@ -87,13 +88,20 @@ def test_given_a_page_that_is_not_full_then_its_total_needs_no_count(page, found
 
 def test_given_a_page_then_links_keep_the_filters_and_stop_at_the_ends():
     request = PageRequest(2, 5, "/movies", (("genre", "Science Fiction"), ("page_size", "5")))
-    info = page_info(request, total=12)
-    assert info["total_pages"] == 3
-    assert info["next"] == "/movies?genre=Science+Fiction&page_size=5&page=3"
-    assert info["prev"] == "/movies?genre=Science+Fiction&page_size=5&page=1"
-    assert page_info(PageRequest(3, 5, "/movies"), total=12)["next"] is None
-    assert page_info(PageRequest(1, 5, "/movies"), total=12)["prev"] is None
-    assert page_info(PageRequest(9, 5, "/movies"), total=12)["prev"] == "/movies?page=3"
+    page = page_of(([{"n": 6}, {"n": 7}], 12), request, lambda doc: doc["n"])
+    assert (page.items, page.page, page.page_size, page.total, page.total_pages) == ([6, 7], 2, 5, 12, 3)
+    assert page.next == "/movies?genre=Science+Fiction&page_size=5&page=3"
+    assert page.prev == "/movies?genre=Science+Fiction&page_size=5&page=1"
+    assert page_of(([], 12), PageRequest(3, 5, "/movies"), dict).next is None
+    assert page_of(([], 12), PageRequest(1, 5, "/movies"), dict).prev is None
+    assert page_of(([], 12), PageRequest(9, 5, "/movies"), dict).prev == "/movies?page=3"
+    assert page_of(([], 0), PageRequest(1, 5, "/movies"), dict).total_pages == 0
+
+
+def test_given_a_page_when_encoded_then_items_come_first_then_the_page_fields_in_order():
+    page = page_of(([{"n": 1}], 1), PageRequest(1, 5, "/x"), lambda doc: doc["n"])
+    expected = b'{"items":[1],"page":1,"page_size":5,"total":1,"total_pages":1,"next":null,"prev":null}'
+    assert msgspec.json.encode(page) == expected
 
 
 def test_given_if_none_match_values_then_weak_and_strong_forms_and_lists_match():

@@ -18,6 +18,9 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[4]
 DBT_MODES = ("endpoint", "session")
 LANDING_MODES = ("once", "continuous")
+# bash: each task a subprocess of Airflow's worker, running the pipeline's CLI from its environment;
+# kubernetes: each task a pod of the pipeline's image (KubernetesPodOperator; deploy/k8s/airflow/)
+TASK_RUNNERS = ("bash", "kubernetes")
 # per-task ceilings: a stage stuck on a dead connection fails and is retried instead of hanging
 TIMEOUTS = {
     "extract": timedelta(hours=2),
@@ -37,6 +40,23 @@ class DagConfigError(ValueError):
 
 
 @dataclass(frozen=True)
+class PodConfig:
+    """AIRFLOW_DAG_TASK_RUNNER=kubernetes: where each task's pod runs and what it is made of. The pod
+    template (a file on Airflow's side, mounted from deploy/k8s/airflow/values.yaml) carries the
+    pipeline's settings, secrets, volume and security context; the DAG only adds image and command."""
+
+    image: str  # the pipeline's image, e.g. registry.example.com/tmdb/tmdb-pipeline:0.1.0
+    namespace: str
+    template: Path  # a Pod manifest whose container `base` the task's image and command fill in
+    home: Path  # the repository inside the image: dbt_project/ and the CLI there
+    artifacts: Path  # on the pods' shared volume: dbt docs between the dbt_docs and lineage tasks
+
+    @property
+    def dbt_project(self) -> Path:
+        return self.home / "dbt_project"
+
+
+@dataclass(frozen=True)
 class DagConfig:
     pipeline_home: Path  # the repository: the tasks' working directory, dbt_project/ inside
     cli: Path  # `tmdb-pipeline`, from the pipeline's own environment
@@ -47,6 +67,7 @@ class DagConfig:
     schedule: str | None
     retries: int
     retry_delay: timedelta
+    pod: PodConfig | None = None  # set: every task runs as a pod of the pipeline's image
 
     @property
     def dbt_project(self) -> Path:
@@ -80,7 +101,24 @@ class DagConfig:
             schedule=None if schedule.lower() in ("", "none") else schedule,
             retries=int(_number(env, "AIRFLOW_DAG_RETRIES", "2")),
             retry_delay=timedelta(seconds=_number(env, "AIRFLOW_DAG_RETRY_DELAY_S", "60")),
+            pod=_pod(env) if _choice(env, "AIRFLOW_DAG_TASK_RUNNER", TASK_RUNNERS) == "kubernetes" else None,
         )
+
+
+def _pod(env: Mapping[str, str]) -> PodConfig:
+    missing = [n for n in ("AIRFLOW_DAG_POD_IMAGE", "AIRFLOW_DAG_POD_TEMPLATE") if not env.get(n, "").strip()]
+    if missing:
+        raise DagConfigError(f"AIRFLOW_DAG_TASK_RUNNER=kubernetes needs {' and '.join(missing)}")
+    template = Path(env["AIRFLOW_DAG_POD_TEMPLATE"].strip())
+    if not template.is_file():
+        raise DagConfigError(f"AIRFLOW_DAG_POD_TEMPLATE={template}: no such file")
+    return PodConfig(
+        image=env["AIRFLOW_DAG_POD_IMAGE"].strip(),
+        namespace=env.get("AIRFLOW_DAG_POD_NAMESPACE", "").strip() or "tmdb",
+        template=template,
+        home=Path(env.get("AIRFLOW_DAG_POD_PIPELINE_HOME", "").strip() or "/app"),
+        artifacts=Path(env.get("AIRFLOW_DAG_POD_ARTIFACTS", "").strip() or "/data/stack/airflow"),
+    )
 
 
 def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> str:

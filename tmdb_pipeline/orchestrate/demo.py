@@ -14,8 +14,8 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
+from tmdb_pipeline.orchestrate.stack import local_stack
 from tmdb_pipeline.settings import ExtractSettings, StackSettings, TmdbSettings, load
-from tmdb_pipeline.stack.manager import LocalStack
 from tmdb_pipeline.stack.spark import spark_log_dir
 
 # the emulator has no rate limit of its own; TMDB's politeness budget would only slow the demo
@@ -43,14 +43,14 @@ def _example(console: Console, base: str, path: str) -> dict:
 
 
 def run_demo(console: Console) -> None:
-    from tmdb_pipeline.pipeline import run_pass
+    from tmdb_pipeline.orchestrate.pipeline import run_pass
 
     began = time.monotonic()
     tmdb = load(TmdbSettings)
     if not tmdb.has_credentials and "EXTRACT_REQUESTS_PER_SECOND" not in os.environ:
         os.environ["EXTRACT_REQUESTS_PER_SECOND"] = EMULATOR_REQUESTS_PER_SECOND
         load.cache_clear()
-    stack = LocalStack.from_env()
+    stack = local_stack()
     with console.status("Starting the local stack (Kafka, FerretDB, TMDB emulator)..."):
         report = stack.up()
     for status in stack.status():
@@ -88,10 +88,12 @@ def run_demo(console: Console) -> None:
 
     console.print(f"\nAPI: {api.url}   docs: {api.url}/schema   health: {api.url}/health\n")
     movies = _example(console, api.url, "/movies?sort=popularity&page_size=3")
-    items = movies.get("items") or movies.get("data") or []
-    movie_id = items[0]["id"] if items and "id" in items[0] else items[0].get("movieId") if items else 1
-    _example(console, api.url, f"/movies/{movie_id}")
-    _example(console, api.url, f"/movies/{movie_id}/reviews?page_size=2")
+    # a MoviePage: {"items": [{"id": ...}, ...], ...}; an error body (401 with API keys on) has no items
+    cards = movies.get("items", [])
+    if cards:
+        movie_id = cards[0]["id"]
+        _example(console, api.url, f"/movies/{movie_id}")
+        _example(console, api.url, f"/movies/{movie_id}/reviews?page_size=2")
 
     console.print(
         f"\nDone in {time.monotonic() - began:.0f}s. Everything keeps running: run "

@@ -2,8 +2,10 @@
 
 For tests and benchmarks of the serving layer before (or without) dbt's marts: the movies, credits,
 people and reviews are the emulator's (realistic titles, genres, long-tailed popularity, shared
-people, reviews with ratings); the derived columns follow the marts' definitions in simplified form,
-and review sentiment comes from the review's rating plus noise instead of the sentiment model.
+people, reviews with ratings). The tiers are dbt's own macros (dbt_project/macros/tiers.sql, rendered
+by Jinja as dbt renders them and run by sqlglot's SQL engine), so they cannot disagree with the marts;
+the other derived columns follow the marts' definitions in simplified form, and review sentiment
+comes from the review's rating plus noise instead of the sentiment model.
 """
 
 from __future__ import annotations
@@ -13,19 +15,32 @@ import random
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
+from functools import cache
 from statistics import fmean
 from typing import Any
 
+import jinja2
 import pyarrow as pa
+import sqlglot
 from pyiceberg.catalog import Catalog
 from pyiceberg.exceptions import NamespaceAlreadyExistsError, NoSuchTableError
+from sqlglot import exp
+from sqlglot.executor import execute
 
 from serving_api.sync.contract import GOLD_TABLES
 from tmdb_pipeline.emulator.catalogue import PAGE_SIZE, Catalogue
+from tmdb_pipeline.transform.runner import DBT_PROJECT
 
 TOP_CAST = 10
 TRENDING = 100
 OBSERVED_AT = datetime(2026, 1, 1, 6, 0, tzinfo=UTC)
+TIERS_SQL = DBT_PROJECT / "macros" / "tiers.sql"
+# Gold's tier columns: the dbt macro of each and the columns staging calls it with
+TIER_MACROS: dict[str, tuple[str, ...]] = {
+    "popularity_tier": ("popularity",),
+    "runtime_bucket": ("runtime_minutes",),
+    "rating_tier": ("vote_average", "vote_count"),
+}
 
 
 def _parse_ts(text: str) -> datetime:
@@ -39,20 +54,35 @@ def _sentiment(rating: float | None, r: random.Random) -> tuple[float, str, floa
     return round(score, 4), label, round(0.5 + abs(score) / 2, 4)
 
 
-def _runtime_bucket(minutes: int | None) -> str | None:
-    if not minutes:
-        return None
-    return "short" if minutes < 60 else "feature" if minutes <= 120 else "long"
+@cache
+def tier_expressions() -> dict[str, str]:
+    """Each tier column's SQL, as dbt renders its macro call in staging."""
+    macros = jinja2.Environment().from_string(TIERS_SQL.read_text()).module
+    return {column: str(getattr(macros, column)(*args)) for column, args in TIER_MACROS.items()}
 
 
-def _popularity_tier(popularity: float) -> str:
-    return "high" if popularity >= 20 else "medium" if popularity >= 5 else "low"
+def tier_labels() -> dict[str, set[str]]:
+    """Every value each tier macro can give (its CASE's branches)."""
+    labels = {}
+    for column, sql in tier_expressions().items():
+        case = sqlglot.parse_one(sql, dialect="spark")
+        branches = [branch.args["true"] for branch in case.args["ifs"]] + [case.args["default"]]
+        labels[column] = {branch.this for branch in branches if isinstance(branch, exp.Literal)}
+    return labels
 
 
-def _rating_tier(average: float, votes: int) -> str | None:
-    if votes == 0:
-        return None
-    return "acclaimed" if average >= 8 else "good" if average >= 6.5 else "mixed" if average >= 5 else "poor"
+def dbt_tiers(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The tier columns of each row (with the macros' input columns), computed by dbt's macros."""
+    if not rows:
+        return []
+    inputs = sorted({name for args in TIER_MACROS.values() for name in args})
+    selected = ", ".join(f"{sql} as {column}" for column, sql in tier_expressions().items())
+    result = execute(
+        f"select {selected} from movies",
+        dialect="spark",
+        tables={"movies": [{name: row[name] for name in inputs} for row in rows]},
+    )
+    return [dict(zip(result.columns, values, strict=True)) for values in result.rows]
 
 
 class SampleGold:
@@ -71,6 +101,8 @@ class SampleGold:
         for review in reviews:
             by_movie[review["movie_id"]].append(review)
         movies = [self._movie(movie_id, by_movie[movie_id]) for movie_id in self.movie_ids]
+        for movie, tiers in zip(movies, dbt_tiers(movies), strict=True):
+            movie.update(tiers)
         rows = {
             "movie_metrics": movies,
             "movie_reviews": reviews,
@@ -126,16 +158,16 @@ class SampleGold:
             "release_year": released.year if released else None,
             "release_decade": released.year // 10 * 10 if released else None,
             "runtime_minutes": details["runtime"] or None,
-            "runtime_bucket": _runtime_bucket(details["runtime"]),
+            "runtime_bucket": None,  # the tiers: dbt's macros, over every movie at once (tables())
             "budget": budget,
             "revenue": revenue,
             "profit": profit,
             "roi": round(profit / budget, 4) if profit is not None else None,
             "popularity": details["popularity"],
-            "popularity_tier": _popularity_tier(details["popularity"]),
+            "popularity_tier": None,
             "vote_average": average,
             "vote_count": votes,
-            "rating_tier": _rating_tier(average, votes),
+            "rating_tier": None,
             "genres": [genre["name"] for genre in details["genres"]],
             "poster_path": details["poster_path"],
             "imdb_id": details["imdb_id"],

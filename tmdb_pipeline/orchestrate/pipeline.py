@@ -20,7 +20,7 @@ from confluent_kafka import Consumer, TopicPartition
 from tmdb_pipeline.metrics.stages import observed, push_stage
 from tmdb_pipeline.settings import KafkaSettings, LandingSettings, load
 
-log = logging.getLogger("tmdb_pipeline.pipeline")
+log = logging.getLogger(__name__)
 # the metrics stage of each pipeline step ("land (streaming)" is a wait, not a run)
 METRIC_STAGES = {"extract": "extract", "land": "land", "transform": "transform", "sync-serving": "sync"}
 
