@@ -7,6 +7,7 @@ import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -16,12 +17,14 @@ from confluent_kafka.admin import AdminClient, NewTopic
 from tmdb_pipeline.settings import KafkaSettings, LandingSettings, load
 
 
-def envelope(stream: str, data: dict) -> bytes:
+def envelope(stream: str, data: dict, emitted_at: datetime | None = None) -> bytes:
+    """One record as Airbyte's Kafka destination writes it, emitted now unless told when."""
+    emitted_ms = int((emitted_at.timestamp() if emitted_at else time.time()) * 1000)
     return json.dumps(
         {
             "_airbyte_ab_id": str(uuid.uuid4()),
             "_airbyte_stream": stream,
-            "_airbyte_emitted_at": int(time.time() * 1000),
+            "_airbyte_emitted_at": emitted_ms,
             "_airbyte_data": data,
         }
     ).encode()

@@ -4,7 +4,6 @@ SIGKILL inside a batch leaves nothing counted twice."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -17,23 +16,13 @@ from typing import Any
 import pytest
 from pymongo import MongoClient
 
+from tests.integration.landing.conftest import envelope
 from tmdb_pipeline.settings import MongoSettings, load
 from tmdb_pipeline.stack.process import free_port
 
 pytestmark = pytest.mark.integration
 CLI = Path(sys.executable).parent / "tmdb-pipeline"
 NOW = datetime.now(UTC).replace(microsecond=0)
-
-
-def envelope(stream: str, data: dict[str, Any], emitted_at: datetime) -> bytes:
-    return json.dumps(
-        {
-            "_airbyte_ab_id": str(uuid.uuid4()),
-            "_airbyte_stream": stream,
-            "_airbyte_emitted_at": int(emitted_at.timestamp() * 1000),
-            "_airbyte_data": data,
-        }
-    ).encode()
 
 
 def hour(moment: datetime) -> datetime:

@@ -3,7 +3,6 @@ code, a produced record reaches its live_* document within seconds, and the serv
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from datetime import UTC, datetime
@@ -11,21 +10,11 @@ from datetime import UTC, datetime
 import pytest
 from pymongo import MongoClient
 
+from tests.integration.landing.conftest import envelope
 from tmdb_pipeline.settings import MongoSettings, StackSettings, load
 from tmdb_pipeline.stack.process import pid_alive
 
 pytestmark = pytest.mark.integration
-
-
-def envelope(stream: str, data: dict, emitted_at: datetime) -> bytes:
-    return json.dumps(
-        {
-            "_airbyte_ab_id": str(uuid.uuid4()),
-            "_airbyte_stream": stream,
-            "_airbyte_emitted_at": int(emitted_at.timestamp() * 1000),
-            "_airbyte_data": data,
-        }
-    ).encode()
 
 
 def wait_for(find, timeout_s: float):

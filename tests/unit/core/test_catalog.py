@@ -141,24 +141,16 @@ def test_given_a_remote_store_without_keys_then_the_error_names_both_variables(s
 
 
 def test_given_one_key_of_the_pair_when_loading_then_the_error_asks_for_both(monkeypatch):
-    load.cache_clear()
     monkeypatch.setenv("S3_ACCESS_KEY_ID", KEY)
     monkeypatch.delenv("S3_SECRET_ACCESS_KEY", raising=False)
-    try:
-        with pytest.raises(ConfigError, match="S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY"):
-            load(S3Settings)
-    finally:
-        load.cache_clear()
+    with pytest.raises(ConfigError, match="S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY"):
+        load(S3Settings)
 
 
 def test_given_an_unknown_catalog_type_when_loading_then_the_error_names_the_variable(monkeypatch):
-    load.cache_clear()
     monkeypatch.setenv("ICEBERG_CATALOG_TYPE", "hive")
-    try:
-        with pytest.raises(ConfigError, match=r"ICEBERG_CATALOG_TYPE \(got 'hive'\).*'jdbc' or 'rest'"):
-            load(IcebergSettings)
-    finally:
-        load.cache_clear()
+    with pytest.raises(ConfigError, match=r"ICEBERG_CATALOG_TYPE \(got 'hive'\).*'jdbc' or 'rest'"):
+        load(IcebergSettings)
 
 
 @pytest.mark.parametrize("warehouse", ["/data/warehouse", "hdfs://nn/wh", "gs://bucket"])

@@ -7,13 +7,6 @@ import pytest
 from tmdb_pipeline.settings import ConfigError, KafkaSettings, MongoSettings, TmdbSettings, load
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    load.cache_clear()
-    yield
-    load.cache_clear()
-
-
 def test_given_a_port_when_no_bootstrap_is_set_then_the_local_broker_is_used(monkeypatch):
     monkeypatch.delenv("KAFKA_BOOTSTRAP_SERVERS", raising=False)
     monkeypatch.setenv("KAFKA_PORT", "29092")

@@ -9,30 +9,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tmdb_pipeline.settings import LiveSettings, MongoSettings, SparkSettings, StackSettings, load
+from tmdb_pipeline.settings import LiveSettings, MongoSettings, SparkSettings, StackSettings
 from tmdb_pipeline.stack.live import HEARTBEAT_MAX_AGE, LiveService
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    load.cache_clear()
-    yield
-    load.cache_clear()
+def test_given_live_stack_off_then_the_stack_has_no_live_service(stack_service_names):
+    assert "live" not in stack_service_names(LIVE_STACK="false")
 
 
-def names(monkeypatch, enabled: str) -> list[str]:
-    from tmdb_pipeline.orchestrate.stack import local_stack
-
-    monkeypatch.setenv("LIVE_STACK", enabled)
-    return [service.name for service in local_stack().services]
-
-
-def test_given_live_stack_off_then_the_stack_has_no_live_service(monkeypatch):
-    assert "live" not in names(monkeypatch, "false")
-
-
-def test_given_live_stack_on_then_the_job_starts_after_kafka_and_mongodb(monkeypatch):
-    order = names(monkeypatch, "true")
+def test_given_live_stack_on_then_the_job_starts_after_kafka_and_mongodb(stack_service_names):
+    order = stack_service_names(LIVE_STACK="true")
     assert order.count("live") == 1
     assert order.index("live") > max(order.index("kafka"), order.index("mongodb"))
 

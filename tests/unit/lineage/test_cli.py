@@ -8,7 +8,6 @@ from typer.testing import CliRunner
 from tmdb_pipeline.cli.lineage import lineage
 from tmdb_pipeline.lineage.metadata import read_metadata
 from tmdb_pipeline.lineage.names import LANDING, Coordinates
-from tmdb_pipeline.settings import load
 
 
 def test_given_no_server_when_running_without_recipes_then_the_file_and_page_are_written(
@@ -16,14 +15,12 @@ def test_given_no_server_when_running_without_recipes_then_the_file_and_page_are
 ):
     monkeypatch.delenv("DATAHUB_GMS_URL", raising=False)
     monkeypatch.setenv("DATAHUB_DBT_TARGET_DIR", str(tmp_path / "no-dbt-yet"))
-    load.cache_clear()
     app = typer.Typer()
     app.command()(lineage)
 
     result = CliRunner().invoke(
         app, ["--no-recipes", "--output", str(tmp_path / "out"), "--html", str(tmp_path / "page.html")]
     )
-    load.cache_clear()
 
     assert result.exit_code == 0, result.output
     metadata = read_metadata([tmp_path / "out" / "pipeline_lineage.json"])

@@ -8,13 +8,6 @@ from tmdb_pipeline.lineage.settings import LineageSettings
 from tmdb_pipeline.settings import ConfigError, load
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    load.cache_clear()
-    yield
-    load.cache_clear()
-
-
 def test_given_no_address_when_loading_then_lineage_goes_to_files_under_local(monkeypatch):
     monkeypatch.delenv("DATAHUB_GMS_URL", raising=False)
     monkeypatch.delenv("DATAHUB_OUTPUT_DIR", raising=False)

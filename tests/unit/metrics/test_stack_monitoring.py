@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
 import yaml
 
-from tmdb_pipeline.settings import load
+
+def test_given_metrics_stack_off_then_no_monitoring_service(stack_service_names):
+    assert not {"prometheus", "pushgateway", "lag-exporter"} & set(stack_service_names(METRICS_STACK="false"))
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    load.cache_clear()
-    yield
-    load.cache_clear()
-
-
-def names(monkeypatch, enabled: str) -> list[str]:
-    from tmdb_pipeline.orchestrate.stack import local_stack
-
-    monkeypatch.setenv("METRICS_STACK", enabled)
-    return [service.name for service in local_stack().services]
-
-
-def test_given_metrics_stack_off_then_no_monitoring_service(monkeypatch):
-    assert not {"prometheus", "pushgateway", "lag-exporter"} & set(names(monkeypatch, "false"))
-
-
-def test_given_metrics_stack_on_then_the_three_start_last_with_prometheus_after_its_targets(monkeypatch):
-    assert names(monkeypatch, "true")[-3:] == ["pushgateway", "lag-exporter", "prometheus"]
+def test_given_metrics_stack_on_then_the_three_start_last_with_prometheus_after_its_targets(
+    stack_service_names,
+):
+    assert stack_service_names(METRICS_STACK="true")[-3:] == ["pushgateway", "lag-exporter", "prometheus"]
 
 
 def test_given_the_local_config_then_it_scrapes_every_port_from_the_settings_and_loads_the_rules(

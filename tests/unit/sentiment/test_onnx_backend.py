@@ -154,19 +154,15 @@ def test_given_a_gpu_device_with_an_onnx_backend_then_the_error_says_to_use_torc
 def test_given_an_unknown_backend_when_loaded_then_variable_and_choices_named(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    load.cache_clear()
     monkeypatch.setenv("SENTIMENT_BACKEND", "tensorflow")
     with pytest.raises(ConfigError, match="SENTIMENT_BACKEND") as error:
         load(SentimentSettings)
     assert "onnx-int8" in str(error.value) and "torch" in str(error.value)
-    load.cache_clear()
 
 
 def test_given_backend_in_any_case_when_loaded_then_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
-    load.cache_clear()
     monkeypatch.setenv("SENTIMENT_BACKEND", " ONNX ")
     assert load(SentimentSettings).backend == "onnx"
-    load.cache_clear()
 
 
 def test_given_int8_then_its_scoring_version_differs_and_fp32_keeps_torchs() -> None:

@@ -8,11 +8,6 @@ from tmdb_pipeline.sentiment.settings import SentimentSettings
 from tmdb_pipeline.settings import ConfigError, load
 
 
-@pytest.fixture(autouse=True)
-def _fresh_load_cache() -> None:
-    load.cache_clear()
-
-
 def test_given_environment_when_loaded_then_prefixed_variables_used(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SENTIMENT_BATCH_SIZE", "8")
     monkeypatch.setenv("SENTIMENT_NEUTRAL_THRESHOLD", "0.3")

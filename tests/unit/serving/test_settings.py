@@ -8,13 +8,6 @@ from serving_api.settings import ApiSettings, SyncSettings
 from tmdb_pipeline.settings import ConfigError, load
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    load.cache_clear()
-    yield
-    load.cache_clear()
-
-
 def test_given_comma_separated_keys_when_loading_then_each_is_a_secret(monkeypatch):
     monkeypatch.setenv("API_API_KEYS", "k-one-123, k-two-456 ,")
     monkeypatch.setenv("API_CORS_ORIGINS", "https://a.example,https://b.example")
