@@ -14,7 +14,8 @@ from tmdb_pipeline.stack.process import StackError
 
 P = ParamSpec("P")
 R = TypeVar("R")
-err_console = Console(stderr=True)
+# errors are never wrapped: an address or a command stays on one line in a task log or a pipe
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:

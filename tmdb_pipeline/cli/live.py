@@ -11,10 +11,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tmdb_pipeline.cli._errors import friendly_errors
+from tmdb_pipeline.cli._errors import err_console, friendly_errors
 
 console = Console()
-err_console = Console(stderr=True)
 
 
 @friendly_errors

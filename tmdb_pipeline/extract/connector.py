@@ -87,6 +87,30 @@ def private_files(**documents: Any) -> Iterator[dict[str, Path]]:
         yield paths
 
 
+def check(executable: str, config: dict[str, Any]) -> None:
+    """`<connector> check`, as the Airbyte platform runs it before every sync: a dead or refusing API
+    fails here in seconds (few retries) instead of after the read's minutes of backoff."""
+    with private_files(config=config) as files:
+        result = subprocess.run(
+            [executable, "check", "--config", str(files["config"])],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    for line in result.stdout.splitlines():
+        with contextlib.suppress(ValueError):
+            message = json.loads(line)
+            if isinstance(message, dict) and message.get("type") == "CONNECTION_STATUS":
+                status = message["connectionStatus"]
+                if status["status"] == "SUCCEEDED":
+                    return
+                raise ConnectorError(
+                    f"`source-tmdb check` failed: {status.get('message') or 'no reason given'}"
+                )
+    detail = result.stderr.strip()[-2000:] or f"exit code {result.returncode}"
+    raise ConnectorError(f"`source-tmdb check` gave no connection status: {detail}")
+
+
 def discover_catalog(executable: str, config: dict[str, Any]) -> list[dict[str, Any]]:
     """`<connector> discover`: the streams of its CATALOG message, as the protocol spells them."""
     with private_files(config=config) as files:

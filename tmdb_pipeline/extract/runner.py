@@ -122,6 +122,7 @@ def run_extract(
     executable = connector.connector_executable(extract)
     config = connector.connector_config(extract, tmdb)
     secrets = connector.config_secrets(config)
+    connector.check(executable, config)
     available = connector.discover(executable, config)
     wanted = streams or extract.streams
     unknown = sorted(set(wanted) - {s.name for s in available})

@@ -14,9 +14,11 @@ from pathlib import Path
 import pytest
 from confluent_kafka import Consumer, TopicPartition
 
+from tmdb_pipeline.extract.connector import ConnectorError
 from tmdb_pipeline.extract.runner import run_extract
 from tmdb_pipeline.extract.sink import BrokerUnreachable
 from tmdb_pipeline.settings import ExtractSettings, KafkaSettings, TmdbSettings, load
+from tmdb_pipeline.stack.process import free_port
 from tmdb_pipeline.testing.emulator import running_emulator
 
 pytestmark = pytest.mark.integration
@@ -147,6 +149,19 @@ def test_given_an_unreachable_broker_when_extracting_then_it_fails_fast_naming_i
     with pytest.raises(BrokerUnreachable, match=r"127\.0\.0\.1:1\b"):
         run_extract(STREAMS, settings=isolated["extract"], kafka=dead, tmdb=tmdb_for(emulator))
     assert time.monotonic() - began < 15
+    assert not isolated["extract"].state_file.exists()
+
+
+def test_given_the_tmdb_api_down_when_extracting_then_the_connectors_check_fails_fast_naming_it(isolated):
+    dead = free_port()
+    tmdb = TmdbSettings(api_key="unused-key", base_url=f"http://127.0.0.1:{dead}/3")
+    began = time.monotonic()
+    with pytest.raises(
+        ConnectorError, match=rf"check` failed: Could not reach TMDB at http://127\.0\.0\.1:{dead}/3"
+    ):
+        run_extract(STREAMS, settings=isolated["extract"], kafka=isolated["kafka"], tmdb=tmdb)
+    # the read alone would back off for up to 10 minutes per request before giving up
+    assert time.monotonic() - began < 60
     assert not isolated["extract"].state_file.exists()
 
 
