@@ -36,11 +36,17 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.streaming import StreamingQuery
 
+from spark_streaming.checkpoint_lock import checkpoint_lock
 from spark_streaming.envelope import ENVELOPE_SCHEMA
 from spark_streaming.job import MAX_REPLAY_RESTARTS, is_replay_metrics_bug
 from tmdb_pipeline.settings import KafkaSettings, LiveSettings, MongoSettings, StackSettings, load
 
 log = logging.getLogger("spark_streaming.live")
+# what a user can do when the checkpoint is taken (the stack's live service is the usual holder)
+FREE_CHECKPOINT = (
+    "Stop the other job (`tmdb-pipeline stack down` stops the stack's live service, LIVE_STACK=true), "
+    "or give this one its own LIVE_CHECKPOINT_DIR."
+)
 
 STATUS_COLLECTION = "live_status"
 HEARTBEAT_ID = "job"
@@ -305,12 +311,26 @@ def run_live(
     stop_event: threading.Event | None = None,
     on_progress: Callable[[LiveRun], None] | None = None,
 ) -> LiveRun:
-    """Run the three queries; --once (availableNow) returns when Kafka's current records are done."""
+    """Run the three queries; --once (availableNow) returns when Kafka's current records are done.
+    Raises CheckpointInUse when another live job runs on the same checkpoint."""
     settings = settings or load(LiveSettings)
-    kafka, stack = load(KafkaSettings), load(StackSettings)
+    stack = load(StackSettings)
+    checkpoint = settings.checkpoint(stack).rstrip("/")
+    with checkpoint_lock(checkpoint, "live", FREE_CHECKPOINT):
+        return _run_queries(spark, continuous, settings, checkpoint, stop_event, on_progress)
+
+
+def _run_queries(
+    spark: SparkSession,
+    continuous: bool,
+    settings: LiveSettings,
+    checkpoint: str,
+    stop_event: threading.Event | None,
+    on_progress: Callable[[LiveRun], None] | None,
+) -> LiveRun:
+    kafka = load(KafkaSettings)
     sink = MongoSink(load(MongoSettings), settings)
     sink.client.admin.command("ping")  # fail now, with pymongo's reason, rather than in the first batch
-    checkpoint = settings.checkpoint(stack).rstrip("/")
     run = LiveRun()
 
     def start(spec: LiveQuery) -> StreamingQuery:

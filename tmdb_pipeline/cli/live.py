@@ -26,6 +26,7 @@ def live(
     activity) up to date from the tmdb_* topics, exactly once; the API's /live routes read them."""
     from pymongo.errors import PyMongoError
 
+    from spark_streaming.checkpoint_lock import CheckpointInUse
     from spark_streaming.live import LiveRun, LiveSinkError, run_live
     from tmdb_pipeline.settings import LiveSettings, StackSettings, load
     from tmdb_pipeline.stack.spark import get_spark
@@ -50,6 +51,9 @@ def live(
         run = run_live(spark, continuous=continuous, stop_event=stop, on_progress=show)
     except LiveSinkError as exc:
         err_console.print(f"[bold red]Live aggregates stopped[/]\n{exc}", highlight=False)
+        raise typer.Exit(1) from None
+    except CheckpointInUse as exc:
+        err_console.print(f"[bold red]Live aggregates not started[/]\n{exc}", highlight=False)
         raise typer.Exit(1) from None
     except PyMongoError as exc:
         err_console.print(

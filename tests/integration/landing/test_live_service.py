@@ -3,9 +3,12 @@ code, a produced record reaches its live_* document within seconds, and the serv
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from pymongo import MongoClient
@@ -70,6 +73,14 @@ def test_given_live_stack_when_the_stack_is_up_then_a_produced_review_reaches_li
 
             pid = live.pid()
             assert pid is not None
+            # a second job on the service's checkpoint is refused, naming the service and the way out
+            second = subprocess.run(
+                [str(Path(sys.executable).parent / "tmdb-pipeline"), "live", "--once"],
+                capture_output=True, text=True, timeout=300, check=False,
+            )  # fmt: skip
+            assert second.returncode == 1, second.stdout[-2000:] + second.stderr[-2000:]
+            assert f"Another live job (pid {pid}) is running on the checkpoint {checkpoint}" in second.stderr
+            assert "tmdb-pipeline stack down" in second.stderr
             assert live.stop() is True
         finally:
             live.stop()
