@@ -13,6 +13,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -79,6 +80,7 @@ class BronzeWriter:
         self.known_tables: set[str] = set()
         self.first_batch = True
         self.commits = 0
+        self.commits_lock = threading.Lock()
         self.quarantine = tables.ensure_quarantine_table(spark, settings)
 
     def _write(self, frame: DataFrame, table: str, batch_id: int, metrics: BatchMetrics) -> bool:
@@ -86,56 +88,73 @@ class BronzeWriter:
             metrics.skipped_tables.append(table)
             return False
         commit.append(frame, table, self.checkpoint, batch_id)
-        self.commits += 1
-        if self.commits == self.settings.fault_kill_after_commits:
-            os.kill(os.getpid(), signal.SIGKILL)  # crash test: die between two tables of one batch
+        with self.commits_lock:
+            self.commits += 1
+            if self.commits == self.settings.fault_kill_after_commits:
+                os.kill(os.getpid(), signal.SIGKILL)  # crash test: die between two tables of one batch
         return True
+
+    @staticmethod
+    def _good_rows(parsed: DataFrame, target: str) -> DataFrame:
+        """A table's rows of the batch, in its Bronze columns."""
+        return parsed.where(F.col("error").isNull() & (F.col("target") == target)).select(
+            "value",
+            "envelope._airbyte_ab_id",
+            "envelope._airbyte_stream",
+            F.timestamp_millis("envelope._airbyte_emitted_at").alias("_airbyte_emitted_at"),
+            "envelope._airbyte_data",
+            *kafka_columns(),
+            "landing_batch_id",
+            "ingested_at",
+        )
 
     def __call__(self, batch: DataFrame, batch_id: int) -> None:
         began = time.monotonic()
         metrics = BatchMetrics(batch_id)
+        # cached once: reading Kafka is most of a batch's cost (the raw bytes are not cached; only a
+        # quarantined record needs them, and those are read again from the batch below)
         parsed = (
-            batch.withColumn("value_bytes", F.col("value"))
-            .withColumn("value", F.col("value").cast("string"))
+            batch.withColumn("value", F.col("value").cast("string"))
             .withColumn("envelope", F.from_json("value", ENVELOPE_SCHEMA))
             .withColumn("error", quarantine_reason(F.col("value"), F.col("envelope")))
             .withColumn("target", table_name_for(F.col("envelope._airbyte_stream")))
             .withColumn("kafka_key", F.col("key").cast("string"))
             .withColumn("landing_batch_id", F.lit(batch_id).cast("bigint"))
             .withColumn("ingested_at", F.current_timestamp())
+            .drop("key", "timestampType")
         ).persist()
         try:
-            # one pass to learn which tables this batch touches and how many rows each gets
-            per_target = {
-                row.target: row["count"]
-                for row in parsed.groupBy("target", "error").count().collect()
-                if row.error is None
-            }
-            for target, rows in sorted(per_target.items()):
-                table = self._stream_table(target)
-                good = parsed.where(F.col("error").isNull() & (F.col("target") == target)).select(
-                    "value",
-                    "envelope._airbyte_ab_id",
-                    "envelope._airbyte_stream",
-                    F.timestamp_millis("envelope._airbyte_emitted_at").alias("_airbyte_emitted_at"),
-                    "envelope._airbyte_data",
-                    *kafka_columns(),
-                    "landing_batch_id",
-                    "ingested_at",
-                )
-                if self._write(good, table, batch_id, metrics):
-                    metrics.rows_per_table[table] = rows
-            metrics.max_offsets = {
-                f"{row.topic}/{row.partition}": row.max_offset
-                for row in parsed.groupBy("topic", "partition")
-                .agg(F.max("offset").alias("max_offset"))
+            # one pass: rows per table, quarantined rows, and the last offset per topic partition
+            summary = (
+                parsed.groupBy("target", "error", "topic", "partition")
+                .agg(F.count("*").alias("rows"), F.max("offset").alias("max_offset"))
                 .collect()
-            }
-            bad = parsed.where(F.col("error").isNotNull())
-            quarantined = bad.count()
+            )
+            per_target: dict[str, int] = {}
+            for row in summary:
+                if row.error is None:
+                    per_target[row.target] = per_target.get(row.target, 0) + row.rows
+                key = f"{row.topic}/{row.partition}"
+                metrics.max_offsets[key] = max(metrics.max_offsets.get(key, -1), row.max_offset)
+            quarantined = sum(row.rows for row in summary if row.error is not None)
+            # the tables are written concurrently: each commit waits mostly on the catalog and file
+            # system, not on the cores (each commit stays its own, keyed by checkpoint and batch id)
+            writes = [(self._stream_table(target), rows, self._good_rows(parsed, target))
+                      for target, rows in sorted(per_target.items())]  # fmt: skip
+            with ThreadPoolExecutor(max_workers=max(1, len(writes))) as pool:
+                landed = pool.map(lambda w: self._write(w[2], w[0], batch_id, metrics), writes)
+                for (table, rows, _), wrote in zip(writes, list(landed), strict=True):
+                    if wrote:
+                        metrics.rows_per_table[table] = rows
             if quarantined:
-                frame = bad.select(
-                    "value", "value_bytes", *kafka_columns(), "error", "landing_batch_id", "ingested_at"
+                coordinates = ["topic", "partition", "offset"]
+                raw = batch.select(*coordinates, F.col("value").alias("value_bytes"))
+                frame = (
+                    parsed.where(F.col("error").isNotNull())
+                    .join(raw, coordinates)
+                    .select(
+                        "value", "value_bytes", *kafka_columns(), "error", "landing_batch_id", "ingested_at"
+                    )
                 )
                 if self._write(frame, self.quarantine, batch_id, metrics):
                     metrics.quarantined = quarantined
