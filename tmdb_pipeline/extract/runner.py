@@ -122,7 +122,11 @@ def run_extract(
     executable = connector.connector_executable(extract)
     config = connector.connector_config(extract, tmdb)
     secrets = connector.config_secrets(config)
-    connector.check(executable, config)
+    try:  # as the platform does before a sync: a dead API or a bad key fails in seconds, not after backoff
+        connector.check(executable, config)
+    except connector.ConnectorError as exc:
+        summary.error = _redact(str(exc), secrets)
+        raise ExtractFailed(summary.error, summary) from None
     available = connector.discover(executable, config)
     wanted = streams or extract.streams
     unknown = sorted(set(wanted) - {s.name for s in available})

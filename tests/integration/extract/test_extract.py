@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 from confluent_kafka import Consumer, TopicPartition
 
-from tmdb_pipeline.extract.connector import ConnectorError
-from tmdb_pipeline.extract.runner import run_extract
+from tmdb_pipeline.extract.runner import ExtractFailed, run_extract
 from tmdb_pipeline.extract.sink import BrokerUnreachable
 from tmdb_pipeline.settings import ExtractSettings, KafkaSettings, TmdbSettings, load
 from tmdb_pipeline.stack.process import free_port
@@ -157,7 +156,7 @@ def test_given_the_tmdb_api_down_when_extracting_then_the_connectors_check_fails
     tmdb = TmdbSettings(api_key="unused-key", base_url=f"http://127.0.0.1:{dead}/3")
     began = time.monotonic()
     with pytest.raises(
-        ConnectorError, match=rf"check` failed: Could not reach TMDB at http://127\.0\.0\.1:{dead}/3"
+        ExtractFailed, match=rf"check` failed: Could not reach TMDB at http://127\.0\.0\.1:{dead}/3"
     ):
         run_extract(STREAMS, settings=isolated["extract"], kafka=isolated["kafka"], tmdb=tmdb)
     # the read alone would back off for up to 10 minutes per request before giving up
@@ -282,8 +281,6 @@ def test_given_a_malformed_protocol_line_when_extracting_then_it_is_counted_and_
 def test_given_a_wrong_api_key_when_extracting_then_the_connector_message_is_shown_without_the_key(
     emulator, isolated
 ):
-    from tmdb_pipeline.extract.runner import ExtractFailed
-
     wrong = TmdbSettings(api_key="not-the-right-key-0123456789", base_url=emulator.base_url)
     with pytest.raises(ExtractFailed) as failed:
         run_extract(["movies"], settings=isolated["extract"], kafka=isolated["kafka"], tmdb=wrong)
