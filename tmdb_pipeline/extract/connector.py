@@ -87,49 +87,50 @@ def private_files(**documents: Any) -> Iterator[dict[str, Path]]:
         yield paths
 
 
-def check(executable: str, config: dict[str, Any]) -> None:
-    """`<connector> check`, as the Airbyte platform runs it before every sync: a dead or refusing API
-    fails here in seconds (few retries) instead of after the read's minutes of backoff."""
+def _run_command(
+    executable: str, command: str, config: dict[str, Any]
+) -> tuple[list[dict[str, Any]], subprocess.CompletedProcess]:
+    """`<connector> <command> --config …`: its protocol messages (other stdout lines skipped) and the
+    finished process, for the caller's error detail."""
     with private_files(config=config) as files:
         result = subprocess.run(
-            [executable, "check", "--config", str(files["config"])],
+            [executable, command, "--config", str(files["config"])],
             capture_output=True,
             text=True,
             timeout=120,
         )
+    messages = []
     for line in result.stdout.splitlines():
         with contextlib.suppress(ValueError):
             message = json.loads(line)
-            if isinstance(message, dict) and message.get("type") == "CONNECTION_STATUS":
-                status = message["connectionStatus"]
-                if status["status"] == "SUCCEEDED":
-                    return
-                raise ConnectorError(
-                    f"`source-tmdb check` failed: {status.get('message') or 'no reason given'}"
-                )
+            if isinstance(message, dict):
+                messages.append(message)
+    return messages, result
+
+
+def check(executable: str, config: dict[str, Any]) -> None:
+    """`<connector> check`, as the Airbyte platform runs it before every sync: a dead or refusing API
+    fails here in seconds (few retries) instead of after the read's minutes of backoff."""
+    messages, result = _run_command(executable, "check", config)
+    for message in messages:
+        if message.get("type") == "CONNECTION_STATUS":
+            status = message["connectionStatus"]
+            if status["status"] == "SUCCEEDED":
+                return
+            raise ConnectorError(f"`source-tmdb check` failed: {status.get('message') or 'no reason given'}")
     detail = result.stderr.strip()[-2000:] or f"exit code {result.returncode}"
     raise ConnectorError(f"`source-tmdb check` gave no connection status: {detail}")
 
 
 def discover_catalog(executable: str, config: dict[str, Any]) -> list[dict[str, Any]]:
     """`<connector> discover`: the streams of its CATALOG message, as the protocol spells them."""
-    with private_files(config=config) as files:
-        result = subprocess.run(
-            [executable, "discover", "--config", str(files["config"])],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+    messages, result = _run_command(executable, "discover", config)
     errors = []
-    for line in result.stdout.splitlines():
-        with contextlib.suppress(ValueError):
-            message = json.loads(line)
-            if not isinstance(message, dict):
-                continue
-            if message.get("type") == "CATALOG" and message["catalog"]["streams"]:
-                return list(message["catalog"]["streams"])
-            if message.get("type") == "TRACE" and message["trace"].get("type") == "ERROR":
-                errors.append(message["trace"]["error"]["message"])
+    for message in messages:
+        if message.get("type") == "CATALOG" and message["catalog"]["streams"]:
+            return list(message["catalog"]["streams"])
+        if message.get("type") == "TRACE" and message["trace"].get("type") == "ERROR":
+            errors.append(message["trace"]["error"]["message"])
     detail = "; ".join(errors) or result.stderr.strip()[-2000:] or f"exit code {result.returncode}"
     raise ConnectorError(f"`source-tmdb discover` failed: {detail}")
 
