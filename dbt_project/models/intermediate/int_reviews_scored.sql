@@ -24,7 +24,8 @@ reviews as (
 
 to_score as (
 
-    select reviews.*
+    -- spread over every core before the UDF (see scoring_partitions)
+    select /*+ repartition({{ scoring_partitions() }}) */ reviews.*
     from reviews
     {% if is_incremental() %}
     left anti join {{ this }} as already_scored
