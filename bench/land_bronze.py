@@ -78,11 +78,11 @@ def produce(bootstrap: str, prefix: str, ids_by_stream: dict[str, range]) -> int
     return sent
 
 
-def plain_parquet_baseline(spark, bootstrap: str, pattern: str, target: Path) -> tuple[int, float]:
+def plain_parquet_baseline(spark, kafka: KafkaSettings, pattern: str, target: Path) -> tuple[int, float]:
     began = time.monotonic()
     frame = (
         spark.read.format("kafka")
-        .option("kafka.bootstrap.servers", bootstrap)
+        .options(**kafka.spark_source_options())  # the consumer options landing reads with
         .option("subscribePattern", pattern)
         .option("startingOffsets", "earliest")
         .option("endingOffsets", "latest")
@@ -157,7 +157,7 @@ def main() -> None:
         trigger_interval_s=1.0,
     )
     # warm the JVM on one topic, each way, so neither measurement pays for class loading alone
-    plain_parquet_baseline(spark, kafka.bootstrap_servers, f"{prefix}movies", work / "warmup")
+    plain_parquet_baseline(spark, kafka, f"{prefix}movies", work / "warmup")
     warmup = settings.model_copy(
         update={
             "topic_pattern": f"{prefix}movies",
@@ -167,7 +167,7 @@ def main() -> None:
     )
     run_landing(spark, continuous=False, settings=warmup)
 
-    rows, baseline_s = plain_parquet_baseline(spark, kafka.bootstrap_servers, f"{prefix}.*", work / "plain")
+    rows, baseline_s = plain_parquet_baseline(spark, kafka, f"{prefix}.*", work / "plain")
     began = time.monotonic()
     run = run_landing(spark, continuous=False, settings=settings)
     landing_s = time.monotonic() - began

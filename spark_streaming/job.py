@@ -178,7 +178,7 @@ class BronzeWriter:
 def kafka_stream(spark: SparkSession, kafka: KafkaSettings, settings: LandingSettings) -> DataFrame:
     reader = (
         spark.readStream.format("kafka")
-        .option("kafka.bootstrap.servers", kafka.bootstrap_servers)
+        .options(**kafka.spark_source_options())
         .option("subscribePattern", settings.topic_pattern)
         .option("startingOffsets", settings.starting_offsets)
         .option("failOnDataLoss", "true")  # a gap in offsets must stop the job, loudly

@@ -91,7 +91,7 @@ def _payloads(
     """The envelope and its payload, parsed; unparseable records come out as nulls."""
     return (
         spark.readStream.format("kafka")
-        .option("kafka.bootstrap.servers", kafka.bootstrap_servers)
+        .options(**kafka.spark_source_options())
         .option("subscribe", f"{kafka.topic_prefix}{stream}")
         .option("startingOffsets", settings.starting_offsets)
         .option("failOnDataLoss", "true")
