@@ -7,7 +7,8 @@ bench/extract_*.py and bench/land_bronze.py measure those), through the landing 
 foreachBatch writer, so the rows are exactly what `land` writes. Then, on a lakehouse of its own
 (a temporary Iceberg catalog; the stack's tables and dbt_project/target are not touched):
 
-1. full build: `dbt build` on empty Silver/Gold (the baseline);
+1. full build: the pass's `dbt build` (runner.PASS_BUILD: unit tests excluded) on empty Silver/Gold
+   (the baseline);
 2. incremental, nothing new: `dbt build` again;
 3. incremental, 1 % changed: the emulator changes movies, the changed held movies are landed again
    (details, credits, reviews, as the connector's incremental read emits them), `dbt build`.
@@ -66,7 +67,7 @@ from tmdb_pipeline.settings import (  # noqa: E402
     SparkSettings,
     load,
 )
-from tmdb_pipeline.transform.runner import DbtOutcome, prepare_session, run_dbt  # noqa: E402
+from tmdb_pipeline.transform.runner import PASS_BUILD, DbtOutcome, prepare_session, run_dbt  # noqa: E402
 
 APPEND = "credits,reviews,keywords,release_dates,external_ids"
 SCORING_MODEL = "int_reviews_scored"
@@ -220,7 +221,7 @@ def timed_build(spark: Any, target: Path) -> Build:
     began = time.perf_counter()
     with log.open("a") as out, contextlib.redirect_stdout(out):  # dbt's console log, kept for reading
         outcome: DbtOutcome = run_dbt(
-            ["build", "--target-path", str(target), "--log-path", str(WORKDIR / "logs")]
+            [*PASS_BUILD, "--target-path", str(target), "--log-path", str(WORKDIR / "logs")]
         )
     seconds = time.perf_counter() - began
     if not outcome.success:

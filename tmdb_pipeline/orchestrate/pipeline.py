@@ -71,9 +71,9 @@ def stage_land() -> tuple[str, dict[str, Any]]:
 
 def stage_transform(progress: Callable[[str], None] | None = None) -> tuple[str, dict[str, Any]]:
     from tmdb_pipeline.metrics.transform import source_state
-    from tmdb_pipeline.transform.runner import run_dbt
+    from tmdb_pipeline.transform.runner import PASS_BUILD, run_dbt
 
-    outcome = run_dbt(["build"], progress=progress)
+    outcome = run_dbt(list(PASS_BUILD), progress=progress)
     if not outcome.success:
         failed = [r["name"] for r in outcome.results if r["status"] in ("error", "fail")]
         raise PipelineError("transform", outcome.error or f"dbt nodes failed: {', '.join(failed)}")

@@ -22,6 +22,10 @@ DBT_PROJECT = PROJECT_ROOT / "dbt_project"
 SESSION_MARKER = "spark.tmdb.pipeline.session"
 SESSION_TARGET = "session"  # the profile output with dbt-spark's session method
 LAYERS = ("bronze", "silver", "gold")
+# What a pipeline pass builds: every model and data test. dbt's unit tests check the models' SQL, not
+# the data, so as dbt advises they run in development and CI (`tmdb-pipeline transform test --select
+# test_type:unit`, part of `make test`), not on every pass (~5 s of an incremental build).
+PASS_BUILD = ("build", "--exclude-resource-type", "unit_test")
 log = logging.getLogger("tmdb_pipeline.transform")
 
 
