@@ -137,7 +137,7 @@ def test_given_an_empty_and_a_stale_source_then_the_transform_summary_names_them
     from tmdb_pipeline.transform import runner
 
     def fake_dbt(args: list[str], **_: object) -> runner.DbtOutcome:
-        if args == ["build"]:
+        if args[0] == "build":
             return runner.DbtOutcome(
                 True, args, [{"name": "m", "resource_type": "model", "status": "success"}]
             )
