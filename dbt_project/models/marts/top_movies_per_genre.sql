@@ -11,7 +11,8 @@ movies as (
 
 mean_rating as (
 
-    select avg(vote_average) as overall_average
+    -- exact (decimal) sum: the same movies give the same average whatever order Spark adds them in
+    select cast(avg(cast(vote_average as decimal(18, 9))) as double) as overall_average
     from movies
     where vote_count >= 10
 
