@@ -57,7 +57,6 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-from confluent_kafka import Consumer, TopicPartition
 from pymongo import MongoClient
 from rich.console import Console
 from rich.table import Table
@@ -65,6 +64,7 @@ from rich.table import Table
 from tmdb_pipeline.emulator.service import Emulator
 from tmdb_pipeline.emulator.settings import EmulatorSettings
 from tmdb_pipeline.extract.sink import topic_for
+from tmdb_pipeline.metrics.land import kafka_offsets
 from tmdb_pipeline.orchestrate.stack import local_stack
 from tmdb_pipeline.settings import (
     ExtractSettings,
@@ -298,17 +298,8 @@ def stage_count(name: str, log_text: str) -> str:
 
 def topic_records(topic: str) -> int:
     """Records in a topic (the producer is idempotent, not transactional: offsets are records)."""
-    kafka = load(KafkaSettings)
-    consumer = Consumer({"bootstrap.servers": kafka.bootstrap_servers, "group.id": "bench-scale-probe"})
-    try:
-        metadata = consumer.list_topics(topic, timeout=10).topics.get(topic)
-        total = 0
-        for partition in metadata.partitions if metadata else {}:
-            low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)
-            total += high - low
-        return total
-    finally:
-        consumer.close()
+    watermarks = kafka_offsets(load(KafkaSettings), re.escape(topic))
+    return sum(high - low for low, high in watermarks.values())
 
 
 def mongo_documents() -> tuple[int, int]:
