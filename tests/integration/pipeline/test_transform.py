@@ -121,7 +121,7 @@ def test_given_emulator_mutations_when_the_next_pass_runs_then_only_changed_movi
 
     stage_extract()
     stage_land()
-    outcome = run_dbt(["build"])
+    outcome = run_dbt(list(PASS_BUILD))
 
     assert outcome.success, outcome.error
     invocation = latest_invocation()
