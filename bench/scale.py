@@ -20,19 +20,26 @@ shown too, and flagged when it grows more than 1.5x.
 
 Extraction is sized with EXTRACT_MAX_MOVIES=N and EXTRACT_MAX_PAGES=ceil(N/20), at most 500: TMDB
 (and the emulator) serve at most 500 pages of 20 per list, so one list seeds at most 10,000 movies.
-Above that the bench reads every seed list the settings know (popular, top_rated, now_playing,
-upcoming, trending_day, trending_week; discover without filters repeats popular) and says up front
-how many movies they can seed; on the emulator that is far below 100k (about 13.6k), so a
-"100000" size measures what the lists seed, labelled as such. Per-movie costs always use the number
-of movies actually extracted (the records in the movies topic); the output also gives the movies
-served (documents in MongoDB's `movies`).
+The bench reads every seed list the settings know (popular, top_rated, now_playing, upcoming,
+trending_day, trending_week; discover without filters repeats popular), which together seed about
+13.6k movies of a 100k catalogue. Above 10,000 movies it also reads `discover` one release year at a
+time (EXTRACT_DISCOVER_SLICE_BY_YEAR, newest year first, from the emulator's first year to next
+year), after the lists, as TMDB's API users page through the whole catalogue: each year is a query
+of its own, under the 500-page cap while a year holds fewer than 10,000 movies (about 1,600 at 100k).
+Movies without a release date (about 1.5% of the emulator's catalogue, as on TMDB) are in no year,
+so only those the lists reach are seeded: of a 100k catalogue, 98,692. So for a sliced size the
+emulator's catalogue is grown by that shortfall (100k movies asked for: a catalogue of about 101.3k)
+until the walk seeds N; the bench prints both numbers, and says so if a size still cannot be seeded
+in full (it then measures what is seeded). Per-movie costs always use the number of movies actually
+extracted (the records in the movies topic); the output also gives the movies served (documents in
+MongoDB's `movies`).
 
 The extract stage keeps the connector's request budget (EXTRACT_REQUESTS_PER_SECOND, 40 by default)
 unless --requests-per-second says otherwise; the emulator itself has no rate limit or faults here.
 
 Time on 2 cores: 5-6 minutes per size up to 1k movies (measured: 100, 300 and 1,000 movies in 18
-minutes); 10k movies, by that rate, roughly an hour; 100k movies would take hours, and the "100000"
-size (what the seed lists allow, ~13.6k) takes more than the 10k one. Stage output goes to
+minutes); 10k movies, by that rate, roughly an hour; 100k movies takes hours (the seed walk alone,
+about 7,100 list pages, took 3.4 minutes at 40 requests/s). Stage output goes to
 .local/bench-scale/<N>/logs/<stage>.log; without --keep the stack's data (Kafka, MongoDB, the
 lakehouse, dbt's target) is removed after each size and the logs are kept.
 """
@@ -63,6 +70,7 @@ from rich.table import Table
 
 from tmdb_pipeline.emulator.service import Emulator
 from tmdb_pipeline.emulator.settings import EmulatorSettings
+from tmdb_pipeline.emulator.traits import FIRST_YEAR
 from tmdb_pipeline.extract.sink import topic_for
 from tmdb_pipeline.metrics.land import kafka_offsets
 from tmdb_pipeline.orchestrate.stack import local_stack
@@ -91,6 +99,9 @@ PAGE_SIZE = 20
 MAX_PAGES = 500  # ExtractSettings.max_pages' bound, TMDB's last page
 # every seed list that adds movies; `discover` without filters is `popular` again
 SEED_LISTS = ("popular", "top_rated", "now_playing", "upcoming", "trending_day", "trending_week")
+# above one list's cap, discover is read one release year at a time as well
+ONE_LIST_CAP = MAX_PAGES * PAGE_SIZE
+MAX_CATALOGUE = 1_000_000  # EmulatorSettings.movies' bound
 SAMPLE_S = 0.25
 FASTER_THAN_LINEAR = 1.5
 LOG_TAIL_LINES = 30
@@ -115,9 +126,11 @@ class StageRun:
 @dataclass
 class SizeRun:
     requested: int
+    catalogue: int  # the emulator's movies: more than requested when undated movies cannot be seeded
     seed_pages: int
     seed_lists: list[str]
     seedable: int
+    discover_years: list[int] = field(default_factory=list)  # newest first; [] when not sliced
     extracted: int | None = None
     served: int | None = None
     stages: list[StageRun] = field(default_factory=list)
@@ -137,15 +150,29 @@ def seed_pages(movies: int) -> int:
     return min(MAX_PAGES, math.ceil(movies / PAGE_SIZE))
 
 
-def seedable_movies(emulator: EmulatorSettings, movies: int, pages: int) -> int:
-    """How many distinct movies the seed lists give, walked as the connector walks them (in order,
-    deduplicated, stopping at `movies`), read from an in-process copy of the emulator's catalogue."""
+def discover_years(emulator: EmulatorSettings, movies: int) -> list[int]:
+    """The release years the discover seed is read by, newest first, when `movies` is more than one
+    list can seed: every year of the emulator's catalogue (upcoming films reach into next year)."""
+    if movies <= ONE_LIST_CAP:
+        return []
+    today = emulator.today or datetime.now(UTC).date()
+    return list(range(today.year + 1, FIRST_YEAR - 1, -1))
+
+
+def seedable_movies(emulator: EmulatorSettings, movies: int, pages: int, years: list[int]) -> int:
+    """How many distinct movies the seed lists (then discover's year slices) give, walked as the
+    connector walks them (in order, deduplicated, stopping at `movies`), read from an in-process copy
+    of the emulator's catalogue."""
     service = Emulator(emulator)
     seen: set[int] = set()
-    for seed in SEED_LISTS:
+    slices: list[tuple[str, int | None]] = [(seed, None) for seed in SEED_LISTS]
+    slices += [("discover", year) for year in years]
+    for seed, year in slices:
         for page in range(1, pages + 1):
             if seed.startswith("trending_"):
                 body = service.trending(seed.removeprefix("trending_"), str(page))
+            elif seed == "discover":
+                body = service.discover({"primary_release_year": str(year), "page": str(page)})
             else:
                 body = service.movie_list(seed, str(page))
             seen.update(int(item["id"]) for item in body["results"])
@@ -154,6 +181,20 @@ def seedable_movies(emulator: EmulatorSettings, movies: int, pages: int) -> int:
             if page >= body["total_pages"]:
                 break
     return len(seen)
+
+
+def sized_catalogue(movies: int, pages: int, years: list[int]) -> tuple[int, int]:
+    """(catalogue, seedable): the emulator's size for `movies` and how many of them the walk seeds.
+    The catalogue is `movies`, grown by the shortfall while the year slices cannot reach them all
+    (undated movies are in no year); an unsliced size keeps a catalogue of exactly `movies`."""
+    catalogue = max(movies, 10)
+    for _ in range(4):
+        # the seed and 'today' as the stack's emulator will have them (EMULATOR_SEED, EMULATOR_TODAY)
+        seedable = seedable_movies(EmulatorSettings(movies=catalogue), movies, pages, years)
+        if seedable >= movies or not years or catalogue >= MAX_CATALOGUE:
+            break
+        catalogue = min(MAX_CATALOGUE, catalogue + movies - seedable)
+    return catalogue, seedable
 
 
 def distinct_ports(count: int) -> list[int]:
@@ -165,8 +206,11 @@ def distinct_ports(count: int) -> list[int]:
     return ports
 
 
-def size_environment(movies: int, home: Path, requests_per_second: int | None) -> dict[str, str]:
-    """Everything that makes this size's stack private and sized: set before any settings load."""
+def size_environment(
+    movies: int, home: Path, requests_per_second: int | None, years: list[int], catalogue: int
+) -> dict[str, str]:
+    """Everything that makes this size's stack private and sized: set before any settings load.
+    With `years` (newest first), discover is read after the lists, one of those years at a time."""
     stack_home = home / "stack"
     warehouse = stack_home / "iceberg" / "warehouse"
     kafka_port, controller_port, mongo_port, emulator_port = distinct_ports(4)
@@ -177,10 +221,10 @@ def size_environment(movies: int, home: Path, requests_per_second: int | None) -
         "KAFKA_BOOTSTRAP_SERVERS": "",
         "MONGO_PORT": str(mongo_port),
         "MONGO_URI": "",
-        # the emulator, clean: no TMDB key, no rate limit, no faults, exactly `movies` movies
+        # the emulator, clean: no TMDB key, no rate limit, no faults, `catalogue` movies
         "TMDB_API_KEY": "",
         "TMDB_READ_ACCESS_TOKEN": "",
-        "EMULATOR_MOVIES": str(max(movies, 10)),
+        "EMULATOR_MOVIES": str(catalogue),
         "EMULATOR_HOST": "127.0.0.1",
         "EMULATOR_PORT": str(emulator_port),
         "EMULATOR_RATE_LIMIT": "0",
@@ -190,7 +234,10 @@ def size_environment(movies: int, home: Path, requests_per_second: int | None) -
         "EMULATOR_MUTATE_RATE": "0",
         "EXTRACT_MAX_MOVIES": str(movies),
         "EXTRACT_MAX_PAGES": str(seed_pages(movies)),
-        "EXTRACT_SEED_LISTS": ",".join(SEED_LISTS),
+        "EXTRACT_SEED_LISTS": ",".join([*SEED_LISTS, "discover"] if years else SEED_LISTS),
+        "EXTRACT_DISCOVER_SLICE_BY_YEAR": "true" if years else "false",
+        "EXTRACT_DISCOVER_YEAR_FROM": str(years[-1]) if years else "",
+        "EXTRACT_DISCOVER_YEAR_TO": str(years[0]) if years else "",
         "EXTRACT_STREAMS": "",
         "EXTRACT_STATE_FILE": str(stack_home / "extract" / "state.json"),
         # the default lakehouse (JDBC catalog on SQLite, file warehouse), inside this size's folder
@@ -318,7 +365,10 @@ def tail(path: Path, lines: int) -> str:
 # --- one size -------------------------------------------------------------------------------
 def measure_size(movies: int, requests_per_second: int | None, keep: bool) -> SizeRun:
     home = BENCH_HOME / str(movies)
-    env = size_environment(movies, home, requests_per_second)
+    # the emulator's 'today' (EMULATOR_TODAY, if set) decides its newest year
+    years = discover_years(EmulatorSettings(movies=max(movies, 10)), movies)
+    catalogue, seedable = sized_catalogue(movies, seed_pages(movies), years)
+    env = size_environment(movies, home, requests_per_second, years, catalogue)
     os.environ.update(env)
     load.cache_clear()  # every settings model re-read with this size's environment
     if load(TmdbSettings).has_credentials:
@@ -331,22 +381,37 @@ def measure_size(movies: int, requests_per_second: int | None, keep: bool) -> Si
     extract = load(ExtractSettings)
     run = SizeRun(
         requested=movies,
+        catalogue=load(EmulatorSettings).movies,
         seed_pages=extract.max_pages,
         seed_lists=list(extract.seed_lists),
-        seedable=seedable_movies(load(EmulatorSettings), movies, extract.max_pages),
+        seedable=seedable,
+        discover_years=years,
     )
+    sliced = f" (discover by year, {years[0]}..{years[-1]})" if years else ""
     console.rule(f"[bold]{movies:,} movies")
     console.print(
         f"emulator: {load(EmulatorSettings).movies:,} movies; extract: max {movies:,} movies, "
-        f"{extract.max_pages} pages of {PAGE_SIZE} from {', '.join(extract.seed_lists)}; "
+        f"{extract.max_pages} pages of {PAGE_SIZE} from {', '.join(extract.seed_lists)}{sliced}; "
         f"{extract.requests_per_second} requests/s",
         highlight=False,
     )
-    if run.seedable < movies:
+    if run.catalogue > movies:
         console.print(
-            f"[yellow]The seed lists can seed only {run.seedable:,} of the {movies:,} movies asked for[/] "
-            f"(at most {MAX_PAGES} pages of {PAGE_SIZE} per list): this size measures those, and its "
-            "per-movie costs use the count actually extracted.",
+            f"The catalogue has {run.catalogue - movies:,} movies more than asked for: its movies without "
+            "a release date are in no year slice, and only some are in the lists.",
+            highlight=False,
+        )
+    if run.seedable < movies:
+        reach = "the lists and discover's year slices can seed" if years else "the seed lists can seed"
+        why = (
+            f"a year is cut at {ONE_LIST_CAP:,} movies like a list, and undated movies are in no year"
+            if years
+            else f"at most {MAX_PAGES} pages of {PAGE_SIZE} per list"
+        )
+        console.print(
+            f"[yellow]{reach.capitalize()} only {run.seedable:,} of the {movies:,} movies asked for[/] "
+            f"({why}): this size measures those, and its per-movie costs use the count actually "
+            "extracted.",
             highlight=False,
         )
     console.print(f"stage logs: {logs}/<stage>.log", highlight=False)

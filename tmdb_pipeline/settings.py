@@ -228,6 +228,12 @@ class ExtractSettings(BaseSettings):
     seed_lists: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["popular", "top_rated", "now_playing", "upcoming"]
     )
+    # Beyond 10,000 movies (TMDB's 500 pages of 20 per list): the discover seed, one release year at a time.
+    discover_slice_by_year: bool = Field(False, description="read the discover seed one year at a time")
+    discover_year_from: int | None = Field(None, ge=1800, le=2100, description="oldest year; default 1900")
+    discover_year_to: int | None = Field(
+        None, ge=1800, le=2100, description="newest year; default the current year + 2"
+    )
     requests_per_second: int = Field(40, ge=1, description="request budget shared by every stream")
     state_file: Path | None = Field(None, description="saved source state; default .local/extract/state.json")
     connector_command: str = Field("source-tmdb", description="the connector's entrypoint on PATH or a path")
@@ -242,6 +248,11 @@ class ExtractSettings(BaseSettings):
                 return json.loads(value)
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("discover_year_from", "discover_year_to", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value  # `EXTRACT_DISCOVER_YEAR_FROM=` means the connector's default
 
     def state_path(self, stack: StackSettings) -> Path:
         return self.state_file or stack.home / "extract" / "state.json"

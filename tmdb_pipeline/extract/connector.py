@@ -39,6 +39,11 @@ def connector_config(extract: ExtractSettings, tmdb: TmdbSettings | None = None)
         "seed_lists": extract.seed_lists,
         "requests_per_second": extract.requests_per_second,
     }
+    if extract.discover_slice_by_year:
+        config["discover_slice_by_year"] = True
+        for option in ("discover_year_from", "discover_year_to"):
+            if getattr(extract, option) is not None:
+                config[option] = getattr(extract, option)
     if tmdb.has_credentials:
         config["base_url"] = tmdb.base_url
         # The spec's credentials oneOf; the key wins when both are set, as the connector always did.

@@ -25,6 +25,13 @@ MISSING_CREDENTIALS = (
     "access token (TMDB_READ_ACCESS_TOKEN) in the connector configuration."
 )
 PEOPLE_SCOPES = ("principal", "all")
+# Years a discover slice may name: TMDB's oldest films are from the 1870s, and it lists films
+# announced a few years ahead.
+DISCOVER_YEAR_BOUNDS = (1800, 2100)
+DEFAULT_DISCOVER_YEAR_FROM = 1900
+DISCOVER_YEARS_AHEAD = 2  # default last year: the current (UTC) year plus this, for upcoming films
+# Discover parameters that pick a year: the year slices set it, so a filter may not set it too.
+YEAR_PARAMETERS = ("primary_release_year", "year")
 DEFAULT_PRINCIPAL_CREW_JOBS = (
     "Director",
     "Screenplay",
@@ -43,6 +50,9 @@ class TmdbConfig:
     region: str | None = None
     seed_lists: tuple[str, ...] = ("popular",)
     discover_filters: Mapping[str, Any] = field(default_factory=dict)
+    discover_slice_by_year: bool = False
+    discover_year_from: int = DEFAULT_DISCOVER_YEAR_FROM
+    discover_year_to: int = field(default_factory=lambda: datetime.now(UTC).year + DISCOVER_YEARS_AHEAD)
     max_pages: int = 5
     max_movies: int = 500
     start_date: date | None = None
@@ -64,6 +74,11 @@ class TmdbConfig:
             region=config.get("region") or None,
             seed_lists=tuple(config.get("seed_lists") or ("popular",)),
             discover_filters=dict(config.get("discover_filters") or {}),
+            discover_slice_by_year=bool(config.get("discover_slice_by_year", False)),
+            discover_year_from=_int_or(config.get("discover_year_from"), DEFAULT_DISCOVER_YEAR_FROM),
+            discover_year_to=_int_or(
+                config.get("discover_year_to"), datetime.now(UTC).year + DISCOVER_YEARS_AHEAD
+            ),
             max_pages=min(int(config.get("max_pages", 5)), 500),
             max_movies=int(config.get("max_movies", 500)),
             start_date=date.fromisoformat(start) if start else None,
@@ -84,9 +99,44 @@ class TmdbConfig:
                 message=f"Unknown seed list(s) {unknown}; choose from {list(SEED_LISTS)}.",
                 failure_type=FailureType.config_error,
             )
+        parsed._check_discover_years()
         # Registered here as well as by the entrypoint, so in-process callers get the same redaction.
         protect(parsed.api_key, parsed.read_access_token)
         return parsed
+
+    def _check_discover_years(self) -> None:
+        """With discover_slice_by_year on, the year range and the seed lists must make sense (the
+        years are ignored, and not checked, when it is off)."""
+        if not self.discover_slice_by_year:
+            return
+        low, high = DISCOVER_YEAR_BOUNDS
+        problem = None
+        if not (low <= self.discover_year_from <= high and low <= self.discover_year_to <= high):
+            problem = (
+                f"discover_year_from ({self.discover_year_from}) and discover_year_to "
+                f"({self.discover_year_to}) must be years between {low} and {high}."
+            )
+        elif self.discover_year_from > self.discover_year_to:
+            problem = (
+                f"discover_year_from ({self.discover_year_from}) is after discover_year_to "
+                f"({self.discover_year_to}); set from <= to."
+            )
+        elif "discover" not in self.seed_lists:
+            problem = "discover_slice_by_year slices the discover seed: add 'discover' to seed_lists."
+        elif clash := sorted(set(YEAR_PARAMETERS) & set(self.discover_filters)):
+            problem = (
+                f"discover_filters sets {clash}, which discover_slice_by_year sets for each slice; "
+                "narrow the years with discover_year_from/discover_year_to instead."
+            )
+        if problem:
+            raise AirbyteTracedException(message=problem, failure_type=FailureType.config_error)
+
+    @property
+    def discover_years(self) -> tuple[int, ...]:
+        """The `primary_release_year` of each discover slice, newest first; () when not slicing."""
+        if not self.discover_slice_by_year:
+            return ()
+        return tuple(range(self.discover_year_to, self.discover_year_from - 1, -1))
 
     @property
     def has_credentials(self) -> bool:
@@ -107,6 +157,10 @@ class TmdbConfig:
     def changes_start(self, today: date | None = None) -> date:
         today = today or datetime.now(UTC).date()
         return self.start_date or today - timedelta(days=13)
+
+
+def _int_or(value: Any, default: int) -> int:
+    return default if value is None else int(value)
 
 
 def credentials_of(config: Mapping[str, Any]) -> tuple[str | None, str | None]:

@@ -22,6 +22,20 @@ SEED_PATHS = {
 }
 # Trending has no region parameter; the others narrow to one country when it is set.
 REGIONAL_SEEDS = frozenset({"popular", "top_rated", "now_playing", "upcoming", "discover"})
+YEAR_SLICE_KEY = "primary_release_year"
+
+
+def seed_slices(config: TmdbConfig) -> list[dict[str, Any]]:
+    """The walk's slices in order: one per seed list, except that with discover_slice_by_year the
+    discover seed is one slice per primary_release_year, newest first. TMDB serves at most 500 pages
+    of 20 per query, so one list stops at 10,000 movies; a year at a time reaches the rest."""
+    slices: list[dict[str, Any]] = []
+    for seed in config.seed_lists:
+        if seed == "discover" and config.discover_slice_by_year:
+            slices += [{"seed": seed, YEAR_SLICE_KEY: year} for year in config.discover_years]
+        else:
+            slices.append({"seed": seed})
+    return slices
 
 
 class Genres(TmdbStream):
@@ -37,6 +51,8 @@ class Genres(TmdbStream):
 
 class Movies(TmdbStream):
     """The seed lists, read in configured order, deduplicated by id and capped at `max_movies`.
+
+    Each slice of `seed_slices` (a list, or one year of discover) is read up to `max_pages` pages.
 
     The walk is memoised: the per-movie streams take their movie ids from it, so a sync that also
     selects `movies` reads the list pages once.
@@ -68,11 +84,14 @@ class Movies(TmdbStream):
         next_page_token: Mapping[str, Any] | None = None,
     ) -> MutableMapping[str, Any]:
         params = super().request_params(stream_state, stream_slice, next_page_token)
-        seed = (stream_slice or {})["seed"]
+        stream_slice = stream_slice or {}
+        seed = stream_slice["seed"]
         if self._config.region and seed in REGIONAL_SEEDS:
             params["region"] = self._config.region
         if seed == "discover":
             params.update(self._config.discover_filters)
+            if YEAR_SLICE_KEY in stream_slice:
+                params[YEAR_SLICE_KEY] = stream_slice[YEAR_SLICE_KEY]
         return params
 
     def read_records(
@@ -100,10 +119,10 @@ class Movies(TmdbStream):
 
     def _walk(self) -> Iterator[Mapping[str, Any]]:
         seen: set[int] = set()
-        for seed in self._config.seed_lists:
+        for seed_slice in seed_slices(self._config):
             pages = self._read_pages(
                 lambda _req, response, state, _slice: self.parse_response(response, stream_state=state),
-                stream_slice={"seed": seed},
+                stream_slice=seed_slice,
                 stream_state={},
             )
             for record in pages:

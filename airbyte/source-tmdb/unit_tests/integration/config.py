@@ -56,6 +56,13 @@ class ConfigBuilder:
         self._config["discover_filters"] = filters
         return self
 
+    def with_discover_years(self, year_from: int, year_to: int) -> ConfigBuilder:
+        """The discover seed read one primary_release_year at a time, year_to first."""
+        self._config.update(
+            discover_slice_by_year=True, discover_year_from=year_from, discover_year_to=year_to
+        )
+        return self
+
     def with_max_pages(self, pages: int) -> ConfigBuilder:
         self._config["max_pages"] = pages
         return self

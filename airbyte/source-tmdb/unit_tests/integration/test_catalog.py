@@ -112,3 +112,60 @@ class TestMovies(TestCase):
         output = _read(config, "movies")
 
         assert [r.record.data["id"] for r in output.records] == [1, 2, 3]
+
+    @HttpMocker()
+    def test_given_discover_sliced_by_year_when_read_then_each_year_is_paged_newest_first_and_deduplicated(
+        self, http_mocker: HttpMocker
+    ) -> None:
+        def year_page(year: int, page: int) -> Any:
+            return (
+                TmdbRequestBuilder.seed_list("discover/movie", page)
+                .with_param("sort_by", "vote_count.desc")
+                .with_param("primary_release_year", year)
+                .build()
+            )
+
+        http_mocker.get(TmdbRequestBuilder.seed_list("movie/popular").build(), list_page([1, 2]))
+        # 2021 has more pages than max_pages (2); 2020 repeats movie 2 (popular) and 11 (2021)
+        http_mocker.get(year_page(2021, 1), list_page([10, 11], 1, 7))
+        http_mocker.get(year_page(2021, 2), list_page([12, 13], 2, 7))
+        http_mocker.get(year_page(2020, 1), list_page([2, 11, 20], 1, 1))
+        http_mocker.get(year_page(2019, 1), list_page([], 1, 0))
+        config = (
+            ConfigBuilder()
+            .with_seed_lists("popular", "discover")
+            .with_discover_filters(sort_by="vote_count.desc")
+            .with_discover_years(2019, 2021)
+            .with_max_pages(2)
+            .build()
+        )
+
+        output = _read(config, "movies")
+
+        assert [r.record.data["id"] for r in output.records] == [1, 2, 10, 11, 12, 13, 20]
+
+    @HttpMocker()
+    def test_given_discover_sliced_by_year_when_max_movies_is_reached_then_older_years_are_not_requested(
+        self, http_mocker: HttpMocker
+    ) -> None:
+        http_mocker.get(
+            TmdbRequestBuilder.seed_list("discover/movie").with_param("primary_release_year", 2021).build(),
+            list_page([10, 11]),
+        )
+        http_mocker.get(
+            TmdbRequestBuilder.seed_list("discover/movie").with_param("primary_release_year", 2020).build(),
+            list_page([20, 21]),
+        )
+        config = (
+            ConfigBuilder()
+            .with_seed_lists("discover")
+            .with_discover_years(1990, 2021)
+            .with_max_movies(3)
+            .build()
+        )
+
+        output = _read(config, "movies")
+
+        # a request HttpMocker has no answer for (2019's) would end the read with an error
+        assert not output.errors
+        assert [r.record.data["id"] for r in output.records] == [10, 11, 20]
