@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode
+from pydantic_settings import NoDecode
 
-from tmdb_pipeline.settings import settings_config
+from tmdb_pipeline.settings import PipelineSettings, settings_config
 
 
 def _split(value: object) -> object:
@@ -22,7 +22,7 @@ def _split(value: object) -> object:
     return value
 
 
-class ApiSettings(BaseSettings):
+class ApiSettings(PipelineSettings):
     """The Litestar API: where it listens, who may call it, and how long it waits for MongoDB."""
 
     model_config = settings_config("API_")
@@ -95,7 +95,7 @@ class ApiSettings(BaseSettings):
         return [key.get_secret_value() for key in self.api_keys if key.get_secret_value()]
 
 
-class SyncSettings(BaseSettings):
+class SyncSettings(PipelineSettings):
     """The Gold -> MongoDB sync: which Iceberg namespace it reads and how big its writes are."""
 
     model_config = settings_config("SERVING_")

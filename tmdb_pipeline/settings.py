@@ -30,7 +30,20 @@ def settings_config(prefix: str) -> SettingsConfigDict:
     return SettingsConfigDict(env_prefix=prefix, env_file=ENV_FILE, env_file_encoding="utf-8", extra="ignore")
 
 
-class StackSettings(BaseSettings):
+class PipelineSettings(BaseSettings):
+    """The base of every settings model: an empty value means the setting's default. `.env.example`
+    lists optional settings as `NAME=`, and a user starts by copying it to `.env`; an empty variable
+    in the environment still overrides a value in `.env` (the environment wins before this runs)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_default(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {name: value for name, value in data.items() if value != ""}
+        return data
+
+
+class StackSettings(PipelineSettings):
     """Where the local stack keeps its downloads, data, logs and pids."""
 
     model_config = settings_config("STACK_")
@@ -48,7 +61,7 @@ class StackSettings(BaseSettings):
         return value.expanduser().resolve()
 
 
-class KafkaSettings(BaseSettings):
+class KafkaSettings(PipelineSettings):
     """Apache Kafka: the local KRaft broker and the topics the pipeline writes."""
 
     model_config = settings_config("KAFKA_")
@@ -85,7 +98,7 @@ class KafkaSettings(BaseSettings):
         }
 
 
-class MongoSettings(BaseSettings):
+class MongoSettings(PipelineSettings):
     """The MongoDB wire-protocol server (FerretDB locally, MongoDB in deploy/)."""
 
     model_config = settings_config("MONGO_")
@@ -103,7 +116,7 @@ class MongoSettings(BaseSettings):
         return self
 
 
-class IcebergSettings(BaseSettings):
+class IcebergSettings(PipelineSettings):
     """The Iceberg catalog every stage shares: a JDBC catalog on a SQLite file (embedded) or a REST
     catalog (the production topology, with an S3 warehouse). `tmdb_pipeline.stack.catalog` turns
     these into Spark's and pyiceberg's catalog configuration."""
@@ -139,11 +152,6 @@ class IcebergSettings(BaseSettings):
     rest_port: int = Field(8181, ge=1, le=65535, description="port of the local REST catalog server")
     rest_version: str = Field("1.11.0", description="Iceberg version of the local REST catalog server")
 
-    @field_validator("catalog_token", "catalog_credential", mode="before")
-    @classmethod
-    def _empty_is_unset(cls, value: object) -> object:
-        return None if value == "" else value  # `ICEBERG_CATALOG_TOKEN=` in .env means "no token"
-
     def catalog_db_path(self, stack: StackSettings) -> Path:
         return (self.catalog_db or stack.home / "iceberg" / "catalog.db").expanduser().resolve()
 
@@ -167,7 +175,7 @@ class IcebergSettings(BaseSettings):
         return self.catalog_uri or f"http://{stack.host}:{self.rest_port}"
 
 
-class S3Settings(BaseSettings):
+class S3Settings(PipelineSettings):
     """The S3-compatible object store of an s3:// warehouse (SeaweedFS locally, any S3 in deploy/)."""
 
     model_config = settings_config("S3_")
@@ -183,11 +191,6 @@ class S3Settings(BaseSettings):
     volume_port: int = Field(9340, ge=1, le=55535)
     filer_port: int = Field(8888, ge=1, le=55535)
 
-    @field_validator("access_key_id", "secret_access_key", mode="before")
-    @classmethod
-    def _empty_is_unset(cls, value: object) -> object:
-        return None if value == "" else value  # `S3_ACCESS_KEY_ID=` in .env means "not set"
-
     @property
     def uses_local_server(self) -> bool:
         return not self.endpoint
@@ -202,7 +205,7 @@ class S3Settings(BaseSettings):
         return self
 
 
-class SparkSettings(BaseSettings):
+class SparkSettings(PipelineSettings):
     """The local SparkSession and the jars it needs beyond pyspark."""
 
     model_config = settings_config("SPARK_")
@@ -215,7 +218,7 @@ class SparkSettings(BaseSettings):
     iceberg_version: str = Field("1.12.0")
 
 
-class ExtractSettings(BaseSettings):
+class ExtractSettings(PipelineSettings):
     """The extract runner: which streams to sync, how much, and where the source's state lives."""
 
     model_config = settings_config("EXTRACT_")
@@ -249,16 +252,11 @@ class ExtractSettings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("discover_year_from", "discover_year_to", mode="before")
-    @classmethod
-    def _empty_is_unset(cls, value: object) -> object:
-        return None if value == "" else value  # `EXTRACT_DISCOVER_YEAR_FROM=` means the connector's default
-
     def state_path(self, stack: StackSettings) -> Path:
         return self.state_file or stack.home / "extract" / "state.json"
 
 
-class LandingSettings(BaseSettings):
+class LandingSettings(PipelineSettings):
     """The Bronze landing job: Kafka topics -> one Iceberg table per stream."""
 
     model_config = settings_config("LANDING_")
@@ -292,7 +290,7 @@ class LandingSettings(BaseSettings):
         return (stack.home / "checkpoints" / "bronze_landing").as_uri()
 
 
-class LiveSettings(BaseSettings):
+class LiveSettings(PipelineSettings):
     """The speed layer: windowed aggregates from the Kafka topics straight into MongoDB `live_*`."""
 
     model_config = settings_config("LIVE_")
@@ -312,6 +310,7 @@ class LiveSettings(BaseSettings):
     mongo_attempts: int = Field(3, ge=1, description="tries of a batch's MongoDB writes before stopping")
     # Fault injection for the crash test: SIGKILL the job right after its N-th collection write.
     fault_kill_after_writes: int | None = Field(None, ge=1)
+
     stack: bool = Field(False, description="`stack up` also runs the job (`live --continuous`) as a service")
     start_timeout_s: float = Field(
         240.0, gt=0, description="how long `stack up` waits for the job's first heartbeat (Spark starts)"
@@ -322,7 +321,7 @@ class LiveSettings(BaseSettings):
         return self.checkpoint_dir or (stack.home / "checkpoints" / "live").as_uri()
 
 
-class TmdbSettings(BaseSettings):
+class TmdbSettings(PipelineSettings):
     """Credentials and address of the TMDB API (the emulator when no key is set)."""
 
     model_config = settings_config("TMDB_")

@@ -6,24 +6,17 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings
 
-from tmdb_pipeline.settings import PROJECT_ROOT, settings_config
+from tmdb_pipeline.settings import PROJECT_ROOT, PipelineSettings, settings_config
 
 ORCHESTRATION_DIR = PROJECT_ROOT / "orchestration" / "airflow"
 DEFAULT_ENVIRONMENT = ORCHESTRATION_DIR / ".venv"
 DEFAULT_DAGS = ORCHESTRATION_DIR / "dags"
 DEFAULT_CLI = PROJECT_ROOT / ".venv" / "bin" / "tmdb-pipeline"
 DEFAULT_DBT = PROJECT_ROOT / ".venv" / "bin" / "dbt"
-_DEFAULT_PATHS = {
-    "environment": DEFAULT_ENVIRONMENT,
-    "dags_folder": DEFAULT_DAGS,
-    "pipeline_cli": DEFAULT_CLI,
-    "dbt_executable": DEFAULT_DBT,
-}
 
 
-class AirflowSettings(BaseSettings):
+class AirflowSettings(PipelineSettings):
     """Airflow's API server, its admin, and the DAG's knobs (passed to Airflow's processes as
     `AIRFLOW_DAG_*`, `AIRFLOW_PIPELINE_CLI`, `AIRFLOW_DBT_EXECUTABLE`); an unset admin password is
     generated once into `.local/airflow/secrets.json` (mode 600), never hard-coded."""
@@ -55,16 +48,6 @@ class AirflowSettings(BaseSettings):
     dag_schedule: str = Field("@daily", description="cron or preset; `none` = only when triggered")
     dag_retries: int = Field(2, ge=0)
     dag_retry_delay_s: float = Field(60.0, ge=0, description="first retry's delay; doubles each retry")
-
-    @field_validator(
-        "admin_password", "environment", "dags_folder", "pipeline_cli", "dbt_executable", mode="before"
-    )
-    @classmethod
-    def _empty_is_default(cls, value: object, info: object) -> object:
-        # `.env.example` lists these empty: empty means "generate" / "the default", never "" itself
-        if value == "":
-            return _DEFAULT_PATHS.get(getattr(info, "field_name", ""))
-        return value
 
     @field_validator("environment", "dags_folder", "pipeline_cli", "dbt_executable")
     @classmethod

@@ -6,16 +6,15 @@ from datetime import date
 from typing import Any
 
 from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings
 
-from tmdb_pipeline.settings import ENV_FILE, ConfigError, settings_config
+from tmdb_pipeline.settings import ENV_FILE, ConfigError, PipelineSettings, settings_config
 
 # The emulator's own test credentials: printed by `tmdb-pipeline emulator`, not secrets.
 DEFAULT_API_KEY = "emulator-test-key"
 DEFAULT_READ_ACCESS_TOKEN = "emulator-test-read-access-token"
 
 
-class EmulatorSettings(BaseSettings):
+class EmulatorSettings(PipelineSettings):
     """How big the fake TMDB is, where it listens, and how badly it behaves."""
 
     model_config = settings_config("EMULATOR_")

@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings
 
-from tmdb_pipeline.settings import PROJECT_ROOT, settings_config
+from tmdb_pipeline.settings import PROJECT_ROOT, PipelineSettings, settings_config
 
 
-class LineageSettings(BaseSettings):
+class LineageSettings(PipelineSettings):
     """DataHub's address when there is one; otherwise metadata files under `output_dir`."""
 
     model_config = settings_config("DATAHUB_")

@@ -4,12 +4,11 @@ and the optional local Prometheus + Pushgateway of `stack up`."""
 from __future__ import annotations
 
 from pydantic import Field
-from pydantic_settings import BaseSettings
 
-from tmdb_pipeline.settings import settings_config
+from tmdb_pipeline.settings import PipelineSettings, settings_config
 
 
-class MetricsSettings(BaseSettings):
+class MetricsSettings(PipelineSettings):
     """Prometheus metrics and the local monitoring services."""
 
     model_config = settings_config("METRICS_")

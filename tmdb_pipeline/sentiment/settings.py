@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings
 
-from tmdb_pipeline.settings import PROJECT_ROOT, settings_config
+from tmdb_pipeline.settings import PROJECT_ROOT, PipelineSettings, settings_config
 
 ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts"
 ONNX_CACHE_DIR = PROJECT_ROOT / ".local" / "sentiment-onnx"
@@ -18,7 +17,7 @@ Backend = Literal["onnx-int8", "onnx", "torch"]
 BACKENDS: tuple[str, ...] = ("onnx-int8", "onnx", "torch")
 
 
-class SentimentSettings(BaseSettings):
+class SentimentSettings(PipelineSettings):
     """How reviews are scored: which model, how texts are batched and chunked, when to say neutral."""
 
     model_config = settings_config("SENTIMENT_")

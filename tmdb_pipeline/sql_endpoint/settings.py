@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from pydantic import Field
-from pydantic_settings import BaseSettings
 
-from tmdb_pipeline.settings import settings_config
+from tmdb_pipeline.settings import PipelineSettings, settings_config
 
 
-class SqlEndpointSettings(BaseSettings):
+class SqlEndpointSettings(PipelineSettings):
     """Spark's Thrift JDBC/ODBC server, which plain `dbt build`, Superset and any BI tool connect to."""
 
     model_config = settings_config("SQL_ENDPOINT_")

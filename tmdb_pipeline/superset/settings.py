@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings
+from pydantic import Field, SecretStr
 
-from tmdb_pipeline.settings import PROJECT_ROOT, settings_config
+from tmdb_pipeline.settings import PROJECT_ROOT, PipelineSettings, settings_config
 
 DEFAULT_ENVIRONMENT = PROJECT_ROOT / "bi" / "superset" / ".venv"
 
 
-class SupersetSettings(BaseSettings):
+class SupersetSettings(PipelineSettings):
     """Superset's web server, its admin and its secrets; unset secrets are generated once into
     `.local/superset/secrets.json` (mode 600), never hard-coded."""
 
@@ -25,14 +24,6 @@ class SupersetSettings(BaseSettings):
     admin_password: SecretStr | None = Field(None, description="default generated once")
     environment: Path = Field(DEFAULT_ENVIRONMENT, description="Superset's own virtualenv (scripts/setup.sh)")
     start_timeout_s: float = Field(300.0, gt=0, description="first start migrates its SQLite metadata")
-
-    @field_validator("secret_key", "admin_password", "environment", mode="before")
-    @classmethod
-    def _empty_is_default(cls, value: object, info: object) -> object:
-        # `.env.example` lists these empty: empty means "generate" / "the default", never "" itself
-        if value == "":
-            return DEFAULT_ENVIRONMENT if getattr(info, "field_name", "") == "environment" else None
-        return value
 
     @property
     def url(self) -> str:
