@@ -38,6 +38,7 @@ class FamilyState:
     # Packed forms by field, with the set size they were packed at: id sets only grow, so an unchanged
     # size means an unchanged set, and a checkpoint need not re-pack thousands of ids.
     _packed: dict[str, tuple[int, str]] = field(default_factory=dict, repr=False, compare=False)
+    _packed_todo: tuple[list[int], str] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any] | None) -> FamilyState:
@@ -68,7 +69,7 @@ class FamilyState:
             if self.after_id is not None:
                 progress["after_id"] = self.after_id
             if self.todo is not None:
-                progress["todo"] = idset.pack(self.todo)
+                progress["todo"] = self._pack_todo()
             state["in_progress"] = progress
         return state
 
@@ -78,6 +79,15 @@ class FamilyState:
         if cached is None or cached[0] != len(ids):
             cached = (len(ids), idset.pack(ids))
             self._packed[name] = cached
+        return cached[1]
+
+    def _pack_todo(self) -> str:
+        # the work list is fixed once planned (progress is `after_id`): pack that list once
+        todo = self.todo or []
+        cached = self._packed_todo
+        if cached is None or cached[0] is not todo:
+            cached = (todo, idset.pack(todo))
+            self._packed_todo = cached
         return cached[1]
 
     @property

@@ -19,6 +19,15 @@ from source_tmdb.state import FamilyState
 from source_tmdb.streams.plan import SyncPlan, movie_work
 
 CHUNK = 20
+# Each checkpoint packs the stream's whole id set (state.py), so a fixed chunk makes a sync's
+# checkpoint cost grow with the square of its work list (at 100k movies, 5,000 chunks each packing
+# up to 100k ids). Chunks grow instead so that a phase has at most this many checkpoints.
+MAX_CHECKPOINTS = 200
+
+
+def chunk_size_for(work: int, smallest: int) -> int:
+    """The chunk for a work list of `work` ids: `smallest`, or larger to stay within MAX_CHECKPOINTS."""
+    return max(smallest, -(-work // MAX_CHECKPOINTS))
 
 
 def chunks(ids: list[int], size: int) -> Iterator[tuple[list[int], bool]]:
@@ -75,7 +84,7 @@ class MovieFamilyStream(Stream, CheckpointMixin):
     ) -> Iterable[Mapping[str, Any] | None]:
         self._state.begin(self._plan.started_at)
         movie_ids = self._plan.movie_ids_for(self, sync_mode, self._state)
-        for chunk, last in chunks(movie_ids, self.chunk_size):
+        for chunk, last in chunks(movie_ids, chunk_size_for(len(movie_ids), self.chunk_size)):
             yield {"movie_ids": chunk, "last": last}
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from airbyte_cdk.models import SyncMode
 
 from source_tmdb.state import FamilyState
-from source_tmdb.streams.movie_family import MovieFamilyStream, chunks
+from source_tmdb.streams.movie_family import MovieFamilyStream, chunk_size_for, chunks
 from source_tmdb.streams.plan import person_work
 
 
@@ -44,7 +44,7 @@ class People(MovieFamilyStream):
             yield {"scan": True}
         after = self._state.after_id
         todo = [p for p in self._state.todo or [] if after is None or p > after]
-        for chunk, last in chunks(todo, self.chunk_size):
+        for chunk, last in chunks(todo, chunk_size_for(len(todo), self.chunk_size)):
             yield {"person_ids": chunk, "last": last}
 
     def read_records(
