@@ -310,7 +310,6 @@ class LiveSettings(PipelineSettings):
     mongo_attempts: int = Field(3, ge=1, description="tries of a batch's MongoDB writes before stopping")
     # Fault injection for the crash test: SIGKILL the job right after its N-th collection write.
     fault_kill_after_writes: int | None = Field(None, ge=1)
-
     stack: bool = Field(False, description="`stack up` also runs the job (`live --continuous`) as a service")
     start_timeout_s: float = Field(
         240.0, gt=0, description="how long `stack up` waits for the job's first heartbeat (Spark starts)"

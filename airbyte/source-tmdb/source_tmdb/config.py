@@ -52,7 +52,7 @@ class TmdbConfig:
     discover_filters: Mapping[str, Any] = field(default_factory=dict)
     discover_slice_by_year: bool = False
     discover_year_from: int = DEFAULT_DISCOVER_YEAR_FROM
-    discover_year_to: int = field(default_factory=lambda: datetime.now(UTC).year + DISCOVER_YEARS_AHEAD)
+    discover_year_to: int = field(default_factory=lambda: default_discover_year_to())
     max_pages: int = 5
     max_movies: int = 500
     start_date: date | None = None
@@ -76,9 +76,7 @@ class TmdbConfig:
             discover_filters=dict(config.get("discover_filters") or {}),
             discover_slice_by_year=bool(config.get("discover_slice_by_year", False)),
             discover_year_from=_int_or(config.get("discover_year_from"), DEFAULT_DISCOVER_YEAR_FROM),
-            discover_year_to=_int_or(
-                config.get("discover_year_to"), datetime.now(UTC).year + DISCOVER_YEARS_AHEAD
-            ),
+            discover_year_to=_int_or(config.get("discover_year_to"), default_discover_year_to()),
             max_pages=min(int(config.get("max_pages", 5)), 500),
             max_movies=int(config.get("max_movies", 500)),
             start_date=date.fromisoformat(start) if start else None,
@@ -157,6 +155,10 @@ class TmdbConfig:
     def changes_start(self, today: date | None = None) -> date:
         today = today or datetime.now(UTC).date()
         return self.start_date or today - timedelta(days=13)
+
+
+def default_discover_year_to() -> int:
+    return datetime.now(UTC).year + DISCOVER_YEARS_AHEAD
 
 
 def _int_or(value: Any, default: int) -> int:
