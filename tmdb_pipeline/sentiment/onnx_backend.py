@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import tempfile
 import warnings
@@ -148,15 +149,32 @@ def _quantize(source: Path, target: Path) -> None:
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(
-        str(source),
-        str(target),
-        weight_type=QuantType.QInt8,
-        # one scale per output channel: per-tensor scales moved chunk logits about twice as much
-        per_channel=True,
-        # the fused contrib ops have no shape inference; their outputs are float
-        extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
-    )
+    # ONNX Runtime advises its shape-inference pre-processing on the root logger; the graph is fused
+    # already (_fuse), so the advice only reached the user's terminal on the first export
+    advice = _DropMessage("Please consider to run pre-processing before quantization")
+    root = logging.getLogger()
+    root.addFilter(advice)
+    try:
+        quantize_dynamic(
+            str(source),
+            str(target),
+            weight_type=QuantType.QInt8,
+            # one scale per output channel: per-tensor scales moved chunk logits about twice as much
+            per_channel=True,
+            # the fused contrib ops have no shape inference; their outputs are float
+            extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+        )
+    finally:
+        root.removeFilter(advice)
+
+
+class _DropMessage(logging.Filter):
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(self.prefix)
 
 
 class OnnxChunkModel:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from tmdb_pipeline.settings import IcebergSettings, S3Settings, SparkSettings, StackSettings, load
 from tmdb_pipeline.stack.artifacts import maven_jars
@@ -20,6 +21,9 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 LOG_CONFIG = Path(__file__).parent / "spark-log4j2.properties"
+# What the driver JVM prints on every start that tells a user nothing (Spark's launcher adds the
+# vector module, and the JVM announces it on stderr); the rest of its stderr reaches the terminal.
+JVM_STDERR_NOISE = ("WARNING: Using incubator modules:",)
 
 # pyspark ships Hadoop, Scala and the logging jars; we add only what it lacks.
 SPARK_EXTRA_ARTIFACTS = [
@@ -119,9 +123,40 @@ def get_spark(
     if SparkSession.getActiveSession() is None:
         check_lakehouse(iceberg=iceberg)  # one clear error before the JVM starts, not a trace mid-write
     spark_log_dir(stack).mkdir(parents=True, exist_ok=True)
+    options = {**spark_conf(stack, iceberg=iceberg), **(extra or {})}
+    launch_driver_jvm(options)
     builder = SparkSession.builder.appName(app_name)
-    for key, value in {**spark_conf(stack, iceberg=iceberg), **(extra or {})}.items():
+    for key, value in options.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("WARN")
     return session
+
+
+def launch_driver_jvm(options: dict[str, str]) -> None:
+    """Start the driver JVM as pyspark would on the first session, but with its stderr read through
+    `JVM_STDERR_NOISE`; a no-op once this process has a JVM (pyspark then reuses it)."""
+    from pyspark import SparkConf, SparkContext
+    from pyspark.java_gateway import launch_gateway
+
+    if SparkContext._gateway is not None:
+        return
+    conf = SparkConf(loadDefaults=False).setAll(list(options.items()))
+    # a pipe of our own, read from before the JVM starts: a JVM that fails to start still shows why
+    read_end, write_end = os.pipe()
+    reader = os.fdopen(read_end, "r", encoding="utf-8", errors="replace")
+    threading.Thread(target=_relay_stderr, args=(reader,), name="jvm-stderr", daemon=True).start()
+    try:
+        gateway = launch_gateway(conf, popen_kwargs={"stderr": write_end})
+    finally:
+        os.close(write_end)  # the JVM holds its own copy
+    with SparkContext._lock:
+        SparkContext._gateway = gateway
+        SparkContext._jvm = gateway.jvm
+
+
+def _relay_stderr(stream: IO[str]) -> None:
+    for line in stream:
+        if not line.startswith(JVM_STDERR_NOISE):
+            sys.stderr.write(line)
+            sys.stderr.flush()

@@ -47,6 +47,8 @@ def test_given_rest_and_s3_settings_when_running_a_pass_then_every_layer_is_on_s
     }
     passed = subprocess.run([*CLI, "run"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
     assert passed.returncode == 0, passed.stdout[-4000:] + passed.stderr[-4000:]
+    # the driver JVM's start-up banner stays off the terminal (it used to open every Spark stage)
+    assert "Using incubator modules" not in passed.stdout + passed.stderr
     assert_prometheus_saw_the_pass(monitoring, passed.stdout)
 
     stack, s3 = load(StackSettings), load(S3Settings)
