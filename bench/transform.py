@@ -7,11 +7,12 @@ bench/extract_*.py and bench/land_bronze.py measure those), through the landing 
 foreachBatch writer, so the rows are exactly what `land` writes. Then, on a lakehouse of its own
 (a temporary Iceberg catalog; the stack's tables and dbt_project/target are not touched):
 
-1. full build: the pass's `dbt build` (runner.PASS_BUILD: unit tests excluded) on empty Silver/Gold
-   (the baseline);
-2. incremental, nothing new: `dbt build` again;
+1. full build: the pass's build (transform.pass_build: `dbt build` without dbt's unit tests, of the
+   models reading Bronze tables that changed since the last pass build) on empty Silver/Gold (the
+   baseline: no earlier build, so every model);
+2. incremental, nothing new: the pass's build again;
 3. incremental, 1 % changed: the emulator changes movies, the changed held movies are landed again
-   (details, credits, reviews, as the connector's incremental read emits them), `dbt build`.
+   (details, credits, reviews, as the connector's incremental read emits them), the pass's build.
 
 Review scoring runs the real model (`review_sentiment`) and costs ~0.1-0.2 s per long review on 2
 cores, so Bronze holds at most --reviews-per-movie reviews per movie and --max-reviews in all; the
@@ -47,6 +48,7 @@ if os.environ.get("ICEBERG_CATALOG_TYPE") != "rest":
     os.environ["ICEBERG_CATALOG_DB"] = str(WORKDIR / "catalog.db")
     os.environ["ICEBERG_WAREHOUSE"] = (WORKDIR / "warehouse").as_uri()
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+os.environ["DBT_LOG_PATH"] = str(WORKDIR / "logs")
 
 import pandas as pd  # noqa: E402
 from topologies import print_comparison, run_per_topology  # noqa: E402
@@ -67,7 +69,8 @@ from tmdb_pipeline.settings import (  # noqa: E402
     SparkSettings,
     load,
 )
-from tmdb_pipeline.transform.runner import PASS_BUILD, DbtOutcome, prepare_session, run_dbt  # noqa: E402
+from tmdb_pipeline.transform.pass_build import run_pass_build  # noqa: E402
+from tmdb_pipeline.transform.runner import prepare_session  # noqa: E402
 
 APPEND = "credits,reviews,keywords,release_dates,external_ids"
 SCORING_MODEL = "int_reviews_scored"
@@ -214,19 +217,21 @@ class Build:
     scored: int
     models: int
     tests: int
+    plan: str
 
 
 def timed_build(spark: Any, target: Path) -> Build:
     log = WORKDIR / "dbt-output.log"
     began = time.perf_counter()
     with log.open("a") as out, contextlib.redirect_stdout(out):  # dbt's console log, kept for reading
-        outcome: DbtOutcome = run_dbt(
-            [*PASS_BUILD, "--target-path", str(target), "--log-path", str(WORKDIR / "logs")]
-        )
+        build = run_pass_build(target_dir=target)
     seconds = time.perf_counter() - began
+    outcome = build.outcome
     if not outcome.success:
         failed = [r for r in outcome.results if r["status"] in ("error", "fail")]
         sys.exit(f"dbt build failed: {outcome.error or failed} (see {log})")
+    if build.plan.builds_nothing:
+        return Build(seconds, 0.0, 0, 0, 0, build.plan.reason)
     invocation = json.loads((target / "run_results.json").read_text())["metadata"]["invocation_id"]
     scored = (
         spark.sql(
@@ -237,7 +242,7 @@ def timed_build(spark: Any, target: Path) -> Build:
     )
     scoring_s = sum(r["seconds"] for r in outcome.results if r["name"] == SCORING_MODEL)
     models = sum(1 for r in outcome.results if r["resource_type"] == "model" and r["status"] == "success")
-    return Build(seconds, scoring_s, scored, models, outcome.count("pass"))
+    return Build(seconds, scoring_s, scored, models, outcome.count("pass"), build.plan.reason)
 
 
 def drop_lakehouse(spark: Any) -> None:
@@ -270,7 +275,11 @@ def bench_size(spark: Any, movies: int, args: argparse.Namespace) -> dict[str, A
         flush=True,
     )
     again = timed_build(spark, target)
-    print(f"  incremental, nothing new {again.seconds:.0f} s ({again.scored} scored)", flush=True)
+    print(
+        f"  incremental, nothing new {again.seconds:.0f} s ({again.models} models, {again.scored} scored;"
+        f" {again.plan})",
+        flush=True,
+    )
 
     # mutations land on random movies of the whole catalogue: this many change ~change_fraction of ours
     mutations = max(1, round(source.service.settings.movies * args.change_fraction))
@@ -279,7 +288,7 @@ def bench_size(spark: Any, movies: int, args: argparse.Namespace) -> dict[str, A
     incremental = timed_build(spark, target)
     print(
         f"  incremental, {len(changed)} movies changed ({changed_rows:,} bronze rows) {incremental.seconds:.0f} s"
-        f" ({incremental.scored} scored)",
+        f" ({incremental.models} models, {incremental.scored} scored; {incremental.plan})",
         flush=True,
     )
     rate = full.scored / full.scoring_s if full.scoring_s and full.scored else 0.0

@@ -71,9 +71,11 @@ def stage_land() -> tuple[str, dict[str, Any]]:
 
 def stage_transform(progress: Callable[[str], None] | None = None) -> tuple[str, dict[str, Any]]:
     from tmdb_pipeline.metrics.transform import source_state
-    from tmdb_pipeline.transform.runner import PASS_BUILD, run_dbt
+    from tmdb_pipeline.transform.pass_build import run_pass_build
+    from tmdb_pipeline.transform.runner import run_dbt
 
-    outcome = run_dbt(list(PASS_BUILD), progress=progress)
+    build = run_pass_build(progress=progress)  # only what reads Bronze tables that got new rows
+    outcome = build.outcome
     if not outcome.success:
         failed = [r["name"] for r in outcome.results if r["status"] in ("error", "fail")]
         raise PipelineError("transform", outcome.error or f"dbt nodes failed: {', '.join(failed)}")
@@ -86,8 +88,18 @@ def stage_transform(progress: Callable[[str], None] | None = None) -> tuple[str,
     states = {r["name"]: source_state(r) for r in freshness.results if r["resource_type"] == "source"}
     stale = [name for name, state in states.items() if state in ("warn", "error")]
     empty = [name for name, state in states.items() if state == "empty"]
-    figures = {"models": models, "tests": tests, "stale_sources": stale, "empty_sources": empty}
+    figures = {
+        "models": models,
+        "tests": tests,
+        "stale_sources": stale,
+        "empty_sources": empty,
+        "built": build.plan.reason,
+        "select": list(build.plan.select) if build.plan.select is not None else None,
+        "models_built": sorted(r["name"] for r in outcome.results if r["resource_type"] == "model"),
+    }
     summary = f"{models} dbt models built, {tests} tests passed"
+    if build.plan.builds_nothing:
+        summary = "Silver and Gold up to date: no Bronze table changed since the last build"
     if stale:
         summary += f", stale: {', '.join(stale)}"
     if empty:

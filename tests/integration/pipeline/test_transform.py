@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from tmdb_pipeline.orchestrate.pipeline import stage_extract, stage_land
+from tmdb_pipeline.orchestrate.pipeline import stage_extract, stage_land, stage_transform
+from tmdb_pipeline.transform.pass_build import lakehouse_snapshots, run_pass_build
 from tmdb_pipeline.transform.runner import DBT_PROJECT, PASS_BUILD, run_dbt
 
 pytestmark = pytest.mark.integration
@@ -108,6 +109,19 @@ def test_given_nothing_new_when_transforming_again_then_nothing_changes(built_pi
     assert rows(spark, "select * from gold.movie_metrics order by movie_id") == before
 
 
+def test_given_a_pass_build_when_the_next_pass_finds_nothing_new_in_bronze_then_it_builds_nothing(
+    built_pipeline,
+):
+    stage_transform()  # the builds above ran outside a pass: this one builds whatever it must
+    snapshots = lakehouse_snapshots()
+
+    summary, figures = stage_transform()
+
+    assert summary.startswith("Silver and Gold up to date: no Bronze table changed since the last build")
+    assert (figures["select"], figures["models"], figures["models_built"]) == ([], 0, [])
+    assert lakehouse_snapshots() == snapshots
+
+
 def test_given_emulator_mutations_when_the_next_pass_runs_then_only_changed_movies_and_reviews_are_processed(
     built_pipeline, spark
 ):
@@ -121,9 +135,13 @@ def test_given_emulator_mutations_when_the_next_pass_runs_then_only_changed_movi
 
     stage_extract()
     stage_land()
-    outcome = run_dbt(list(PASS_BUILD))
+    build = run_pass_build()  # the pass's build: what reads the Bronze tables that got rows
+    outcome = build.outcome
 
     assert outcome.success, outcome.error
+    assert build.plan.select is not None and "source:tmdb.movie_details+" in build.plan.select
+    built = {r["name"] for r in outcome.results if r["resource_type"] == "model"}
+    assert "stg_tmdb__genres" not in built and {"stg_tmdb__movie_details", "movie_metrics"} <= built
     invocation = latest_invocation()
     updated = {
         r.movie_id

@@ -134,13 +134,14 @@ def test_given_a_freshness_result_then_its_state_is_dbts_status_except_for_no_ro
 
 def test_given_an_empty_and_a_stale_source_then_the_transform_summary_names_them_apart(monkeypatch):
     from tmdb_pipeline.orchestrate import pipeline
-    from tmdb_pipeline.transform import runner
+    from tmdb_pipeline.transform import pass_build, runner
+
+    def fake_build(**_: object) -> pass_build.PassBuild:
+        built = [{"name": "m", "resource_type": "model", "status": "success"}]
+        plan = pass_build.BuildPlan(None, "no earlier pass build is recorded")
+        return pass_build.PassBuild(plan, runner.DbtOutcome(True, [*runner.PASS_BUILD], built))
 
     def fake_dbt(args: list[str], **_: object) -> runner.DbtOutcome:
-        if args[0] == "build":
-            return runner.DbtOutcome(
-                True, args, [{"name": "m", "resource_type": "model", "status": "success"}]
-            )
         return runner.DbtOutcome(
             True,
             args,
@@ -151,6 +152,7 @@ def test_given_an_empty_and_a_stale_source_then_the_transform_summary_names_them
             ],
         )
 
+    monkeypatch.setattr(pass_build, "run_pass_build", fake_build)
     monkeypatch.setattr(runner, "run_dbt", fake_dbt)
     summary, figures = pipeline.stage_transform()
     assert summary == "1 dbt models built, 0 tests passed, stale: reviews, no rows yet: people"
