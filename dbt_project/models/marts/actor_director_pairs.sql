@@ -32,9 +32,10 @@ final as (
 
     select
         actors.actor_id,
-        first(actors.actor_name) as actor_name,
+        -- one name per person, the same on every rebuild (as co_stars)
+        max(actors.actor_name) as actor_name,
         directors.director_id,
-        first(directors.director_name) as director_name,
+        max(directors.director_name) as director_name,
         count(distinct actors.movie_id) as movies_together
     from actors
     inner join directors on directors.movie_id = actors.movie_id
