@@ -107,14 +107,14 @@ def project_fingerprint(variables: Mapping[str, Any], project_dir: Path = DBT_PR
     return digest.hexdigest()
 
 
-def lakehouse_snapshots() -> Snapshots:
-    """Every Bronze, Silver and Gold table's current snapshot, through the configured catalog."""
+def lakehouse_snapshots(layers: tuple[str, ...] = (BRONZE, *BUILT_LAYERS)) -> Snapshots:
+    """Each table's current snapshot in `layers` (all three by default), through the configured catalog."""
     from tmdb_pipeline.stack.catalog import get_catalog
 
     catalog = get_catalog()
     snapshots: Snapshots = {}
     namespaces = set(catalog.list_namespaces())
-    for layer in (BRONZE, *BUILT_LAYERS):
+    for layer in layers:
         if (layer,) not in namespaces:
             continue
         for identifier in catalog.list_tables(layer):
@@ -142,7 +142,7 @@ def write_record(path: Path, bronze_before: Snapshots, fingerprint: str) -> None
     """Bronze as it was when the build started (rows landed during it are built next time), Silver
     and Gold as the build left them, and the Bronze tables the project reads (from the manifest the
     build wrote beside the record)."""
-    built = {t: s for t, s in lakehouse_snapshots().items() if not t.startswith(f"{BRONZE}.")}
+    built = lakehouse_snapshots(BUILT_LAYERS)
     bronze = {t: s for t, s in bronze_before.items() if t.startswith(f"{BRONZE}.")}
     manifest = json.loads((path.parent / "manifest.json").read_text(encoding="utf-8"))
     sources = sorted(s["name"] for s in manifest["sources"].values() if s["source_name"] == SOURCE)
