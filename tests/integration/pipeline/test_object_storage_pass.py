@@ -109,6 +109,10 @@ def assert_prometheus_saw_the_pass(monitoring, printed: str) -> None:
             r"(\d+) tests passed"
         ),
         'sum(tmdb_sync_documents_total{job="tmdb_sync",action="upserted"})': figure(r"([\d,]+) upserted"),
+        # one status series per model the build ran, each its last status
+        'count(tmdb_transform_model_status{job="tmdb_transform",tmdb_transform_model_status="success"} == 1)': figure(
+            r"(\d+) dbt models built"
+        ),
     }
     seen = {promql: monitoring.value_of(promql, expected) for promql, expected in figures.items()}
     assert seen == {promql: float(expected) for promql, expected in figures.items()}
