@@ -45,7 +45,7 @@ from pyspark.sql import functions as F
 from topologies import print_comparison, run_per_topology
 
 from spark_streaming import metrics as landing_metrics
-from spark_streaming.envelope import ENVELOPE_SCHEMA
+from spark_streaming.envelope import parse_envelope
 from spark_streaming.job import run_landing
 from tmdb_pipeline.orchestrate.stack import local_stack
 from tmdb_pipeline.settings import KafkaSettings, LandingSettings, SparkSettings, load
@@ -97,7 +97,7 @@ def plain_parquet_baseline(
     )
     if parse:  # the envelope read once, as landing reads it, its fields beside the raw value
         frame = (
-            frame.withColumn("envelope", F.from_json("value", ENVELOPE_SCHEMA))
+            frame.withColumn("envelope", parse_envelope(F.col("value")))
             .select("*", "envelope.*")
             .drop("envelope")
         )

@@ -24,7 +24,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.streaming import DataStreamWriter
 
 from spark_streaming import commit, tables
-from spark_streaming.envelope import ENVELOPE_SCHEMA, quarantine_reason, table_name_for
+from spark_streaming.envelope import parse_envelope, quarantine_reason, table_name_for
 from spark_streaming.metrics import BatchMetrics, MetricsSink
 from tmdb_pipeline.settings import IcebergSettings, KafkaSettings, LandingSettings, StackSettings, load
 from tmdb_pipeline.stack.migrate import refuse_empty_catalog_beside_local_data
@@ -115,7 +115,7 @@ class BronzeWriter:
         # quarantined record needs them, and those are read again from the batch below)
         parsed = (
             batch.withColumn("value", F.col("value").cast("string"))
-            .withColumn("envelope", F.from_json("value", ENVELOPE_SCHEMA))
+            .withColumn("envelope", parse_envelope(F.col("value")))
             .withColumn("error", quarantine_reason(F.col("value"), F.col("envelope")))
             .withColumn("target", table_name_for(F.col("envelope._airbyte_stream")))
             .withColumn("kafka_key", F.col("key").cast("string"))
