@@ -8,15 +8,13 @@ change in TMDB reaches the API without a manual step.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from confluent_kafka import Consumer, TopicPartition
-
+from tmdb_pipeline.metrics.land import kafka_offsets
 from tmdb_pipeline.metrics.stages import observed, push_stage
 from tmdb_pipeline.settings import KafkaSettings, LandingSettings, load
 
@@ -158,19 +156,11 @@ def run_pass(
 
 def kafka_end_offsets(kafka: KafkaSettings, topic_pattern: str) -> dict[str, int]:
     """The last offset of every non-empty partition of the landed topics: "topic/partition" -> offset."""
-    consumer = Consumer({"bootstrap.servers": kafka.bootstrap_servers, "group.id": "tmdb-offsets-probe"})
-    try:
-        ends = {}
-        for topic, meta in consumer.list_topics(timeout=10).topics.items():
-            if not re.fullmatch(topic_pattern, topic):
-                continue
-            for partition in meta.partitions:
-                low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)
-                if high > low:
-                    ends[f"{topic}/{partition}"] = high - 1
-        return ends
-    finally:
-        consumer.close()
+    return {
+        f"{topic}/{partition}": high - 1
+        for (topic, partition), (low, high) in kafka_offsets(kafka, topic_pattern).items()
+        if high > low
+    }
 
 
 def bronze_offsets(spark: Any, landing: LandingSettings) -> dict[str, int]:
