@@ -304,6 +304,14 @@ def _count_progress(query: StreamingQuery, totals: QueryTotals, seen: set[int], 
         totals.late += sum(op.numRowsDroppedByWatermark for op in progress.stateOperators)
 
 
+def check_checkpoint_free(settings: LiveSettings | None = None) -> None:
+    """Raise CheckpointInUse now, before Spark starts, if another live job holds the checkpoint
+    (run_live takes the lock for the run itself)."""
+    settings = settings or load(LiveSettings)
+    with checkpoint_lock(settings.checkpoint(load(StackSettings)).rstrip("/"), "live", FREE_CHECKPOINT):
+        pass
+
+
 def run_live(
     spark: SparkSession,
     continuous: bool,

@@ -27,12 +27,20 @@ def live(
     from pymongo.errors import PyMongoError
 
     from spark_streaming.checkpoint_lock import CheckpointInUse
-    from spark_streaming.live import LiveRun, LiveSinkError, run_live
+    from spark_streaming.live import LiveRun, LiveSinkError, check_checkpoint_free, run_live
     from tmdb_pipeline.settings import LiveSettings, StackSettings, load
     from tmdb_pipeline.stack.spark import get_spark
 
+    def not_started(exc: CheckpointInUse) -> typer.Exit:
+        err_console.print(f"[bold red]Live aggregates not started[/]\n{exc}", highlight=False)
+        return typer.Exit(1)
+
     logging.basicConfig(level=logging.WARNING)
     began = time.monotonic()
+    try:  # before Spark's start-up: a second job is told at once
+        check_checkpoint_free()
+    except CheckpointInUse as exc:
+        raise not_started(exc) from None
     with console.status("Starting Spark..."):
         spark = get_spark("tmdb-live-aggregates")
     stop = threading.Event()
@@ -53,8 +61,7 @@ def live(
         err_console.print(f"[bold red]Live aggregates stopped[/]\n{exc}", highlight=False)
         raise typer.Exit(1) from None
     except CheckpointInUse as exc:
-        err_console.print(f"[bold red]Live aggregates not started[/]\n{exc}", highlight=False)
-        raise typer.Exit(1) from None
+        raise not_started(exc) from None
     except PyMongoError as exc:
         err_console.print(
             f"[bold red]MongoDB is not reachable[/] ({type(exc).__name__}). Start it with "

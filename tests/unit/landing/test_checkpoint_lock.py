@@ -66,3 +66,22 @@ def test_given_the_holder_killed_with_sigkill_then_the_checkpoint_is_free(tmp_pa
 )
 def test_given_a_checkpoint_uri_then_only_local_ones_are_locked(checkpoint: str, expected: Path | None):
     assert local_path(checkpoint) == expected
+
+
+def test_given_a_held_checkpoint_when_the_live_command_starts_then_it_stops_before_spark(tmp_path: Path):
+    checkpoint = str(tmp_path / "live")
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, checkpoint], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        cli = Path(sys.executable).with_name("tmdb-pipeline")
+        env = {**os.environ, "LIVE_CHECKPOINT_DIR": checkpoint, "COLUMNS": "200", "NO_COLOR": "1"}
+        done = subprocess.run(
+            [str(cli), "live", "--once"], env=env, capture_output=True, text=True, timeout=120
+        )
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+    assert done.returncode == 1
+    assert "Live aggregates not started" in done.stderr and f"pid {holder.pid}" in done.stderr
+    # refused before Spark started: the line printed once Spark is up never came
+    assert "Live aggregates Kafka -> MongoDB" not in done.stdout
