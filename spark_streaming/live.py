@@ -19,12 +19,13 @@ malformed records are counted with `observe()` and skipped. Neither fails the jo
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -304,11 +305,18 @@ def _count_progress(query: StreamingQuery, totals: QueryTotals, seen: set[int], 
         totals.late += sum(op.numRowsDroppedByWatermark for op in progress.stateOperators)
 
 
+@contextlib.contextmanager
+def held_checkpoint(settings: LiveSettings) -> Iterator[str]:
+    """The live job's checkpoint, locked while the block runs (CheckpointInUse if another job holds it)."""
+    checkpoint = settings.checkpoint(load(StackSettings)).rstrip("/")
+    with checkpoint_lock(checkpoint, "live", FREE_CHECKPOINT):
+        yield checkpoint
+
+
 def check_checkpoint_free(settings: LiveSettings | None = None) -> None:
     """Raise CheckpointInUse now, before Spark starts, if another live job holds the checkpoint
     (run_live takes the lock for the run itself)."""
-    settings = settings or load(LiveSettings)
-    with checkpoint_lock(settings.checkpoint(load(StackSettings)).rstrip("/"), "live", FREE_CHECKPOINT):
+    with held_checkpoint(settings or load(LiveSettings)):
         pass
 
 
@@ -322,9 +330,7 @@ def run_live(
     """Run the three queries; --once (availableNow) returns when Kafka's current records are done.
     Raises CheckpointInUse when another live job runs on the same checkpoint."""
     settings = settings or load(LiveSettings)
-    stack = load(StackSettings)
-    checkpoint = settings.checkpoint(stack).rstrip("/")
-    with checkpoint_lock(checkpoint, "live", FREE_CHECKPOINT):
+    with held_checkpoint(settings) as checkpoint:
         return _run_queries(spark, continuous, settings, checkpoint, stop_event, on_progress)
 
 
