@@ -36,10 +36,12 @@ STRICT_JSON = {
 }
 
 
+PARSED_SCHEMA = T.StructType([*ENVELOPE_SCHEMA.fields, T.StructField(CORRUPT_RECORD, T.StringType())])
+
+
 def parse_envelope(value: Column) -> Column:
     """The envelope's fields, and `_corrupt_record` holding the value where it could not be read."""
-    schema = T.StructType([*ENVELOPE_SCHEMA.fields, T.StructField(CORRUPT_RECORD, T.StringType())])
-    return F.from_json(value, schema, STRICT_JSON)
+    return F.from_json(value, PARSED_SCHEMA, STRICT_JSON)
 
 
 def _starts_with_brace(column: Column) -> Column:
