@@ -12,6 +12,8 @@ from tmdb_pipeline.settings import PROJECT_ROOT, PipelineSettings, settings_conf
 ORCHESTRATION_DIR = PROJECT_ROOT / "orchestration" / "airflow"
 DEFAULT_ENVIRONMENT = ORCHESTRATION_DIR / ".venv"
 DEFAULT_DAGS = ORCHESTRATION_DIR / "dags"
+# Airflow plugins of our own: orchestration/airflow/plugins/lineage_file_sink.py (DataHub's file sink)
+PLUGINS_FOLDER = ORCHESTRATION_DIR / "plugins"
 DEFAULT_CLI = PROJECT_ROOT / ".venv" / "bin" / "tmdb-pipeline"
 DEFAULT_DBT = PROJECT_ROOT / ".venv" / "bin" / "dbt"
 

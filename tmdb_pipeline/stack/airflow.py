@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 
 from tmdb_pipeline.airflow.artifacts import Artifacts, write_artifacts
-from tmdb_pipeline.airflow.settings import AirflowSettings
+from tmdb_pipeline.airflow.settings import PLUGINS_FOLDER, AirflowSettings
 from tmdb_pipeline.lineage.settings import LineageSettings
 from tmdb_pipeline.settings import PROJECT_ROOT, StackSettings
 from tmdb_pipeline.sql_endpoint.settings import SqlEndpointSettings
@@ -114,6 +114,7 @@ class AirflowService(LocalService):
             "PATH": os.pathsep.join([str(self.settings.environment / "bin"), base.get("PATH", os.defpath)]),
             "AIRFLOW_HOME": str(home),
             "AIRFLOW__CORE__DAGS_FOLDER": str(self.settings.dags_folder),
+            "AIRFLOW__CORE__PLUGINS_FOLDER": str(PLUGINS_FOLDER),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
             "AIRFLOW__CORE__PARALLELISM": str(self.settings.parallelism),
@@ -163,7 +164,7 @@ class AirflowService(LocalService):
         else:
             conn_id = "datahub_file_default"
             connection = {"conn_type": "datahub-file", "host": str(self.lineage_file)}
-            # the file emitter rewrites its whole file per record: keep to the lineage, not run history
+            # a file keeps the lineage, not the run history (which would grow it every run)
             executions = "False"
         return {
             "AIRFLOW__DATAHUB__CAPTURE_EXECUTIONS": executions,
@@ -198,8 +199,8 @@ class AirflowService(LocalService):
         return write_artifacts(self.settings, self.artifacts_dir)
 
     def rotate_lineage_file(self) -> None:
-        """A fresh plugin file per start: DataHub's file emitter rewrites the whole file for every
-        record, so it must not grow run after run (the previous one is kept beside it)."""
+        """A fresh plugin file per start, so it does not grow run after run (the previous one is kept
+        beside it); orchestration/airflow/plugins/lineage_file_sink.py makes each record an append."""
         self.lineage.output_dir.mkdir(parents=True, exist_ok=True)
         if self.lineage_file.exists():
             self.lineage_file.replace(self.lineage_file.with_suffix(".previous.json"))
