@@ -13,7 +13,8 @@ from tmdb_pipeline.stack.process import StackError
 
 app = typer.Typer(
     help="Airflow (its own environment, orchestration/airflow/) running the batch pass as a DAG "
-    "(`tmdb_batch_pass`: one task per stage and per dbt model)."
+    "(`tmdb_batch_pass`: one task per stage and per dbt model) and the lakehouse's daily maintenance "
+    "(`tmdb_lakehouse_maintenance`)."
 )
 console = Console()
 
@@ -46,8 +47,8 @@ def up() -> None:
     console.print(
         f"Airflow up on {airflow.settings.url} in {time.monotonic() - began:.1f}s; log in as "
         f"{airflow.settings.admin_username!r} with AIRFLOW_ADMIN_PASSWORD (generated into "
-        f"{airflow.root / 'secrets.json'} when unset). The DAG `tmdb_batch_pass` starts paused: "
-        "unpause or trigger it in the UI. Stop Airflow with `tmdb-pipeline airflow down`."
+        f"{airflow.root / 'secrets.json'} when unset). The DAGs `tmdb_batch_pass` and "
+        "`tmdb_lakehouse_maintenance` start paused: unpause or trigger them in the UI. Stop Airflow with `tmdb-pipeline airflow down`."
     )
 
 

@@ -1,4 +1,5 @@
-"""`tmdb-pipeline lakehouse status | migrate` — where the tables live, and moving them to REST + S3."""
+"""`tmdb-pipeline lakehouse status | migrate | maintain` — where the tables live, moving them to REST +
+S3, and keeping their storage from growing with every pass."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from rich.table import Table
 
 from tmdb_pipeline.cli._errors import friendly_errors
 
-app = typer.Typer(help="The Iceberg lakehouse: where its tables live; move them to a REST catalog on S3.")
+app = typer.Typer(
+    help="The Iceberg lakehouse: where its tables live; move them to a REST catalog on S3; maintain them."
+)
 console = Console()
 
 
@@ -69,4 +72,59 @@ def migrate(
     console.print(
         f"Moved {len(moved)} tables ({sum(m.rows for m in moved):,} rows) in {time.monotonic() - began:.0f}s; "
         f"{len(moves) - 1 - len(moved)} were already there."
+    )
+
+
+@app.command()
+@friendly_errors
+def maintain(
+    older_than_hours: float = typer.Option(
+        24.0, "--older-than-hours", min=0, help="Expire snapshots older than this many hours..."
+    ),
+    retain_last: int = typer.Option(
+        20, "--retain-last", min=1, help="...but keep at least this many of each table's newest."
+    ),
+) -> None:
+    """Compact Bronze's small files and expire old snapshots in Bronze, Silver and Gold, so storage
+    does not grow with every pass. Run it daily: the Airflow DAG tmdb_lakehouse_maintenance and the
+    Kubernetes CronJob lakehouse-maintenance do."""
+    from datetime import timedelta
+
+    from spark_streaming.maintenance import maintain as maintain_bronze
+    from tmdb_pipeline.settings import LandingSettings, load
+    from tmdb_pipeline.stack.spark import get_spark
+    from tmdb_pipeline.transform.maintenance import expire_snapshots
+
+    older_than = timedelta(hours=older_than_hours)
+    began = time.monotonic()
+    with console.status("Starting Spark..."):
+        spark = get_spark("tmdb-lakehouse-maintenance")
+    with console.status("Bronze: compacting files, rewriting manifests, expiring snapshots..."):
+        bronze = maintain_bronze(spark, load(LandingSettings), older_than=older_than, retain_last=retain_last)
+    table = Table(title="Bronze")
+    for column in ("table", "files rewritten", "files added", "manifests rewritten", "files deleted"):
+        table.add_column(column)
+    for name, figures in sorted(bronze.tables.items()):
+        table.add_row(name, *(str(v) for v in figures.values()))
+    console.print(table)
+    with console.status("Silver and Gold: expiring snapshots..."):
+        expiries = expire_snapshots(spark, older_than=older_than, retain_last=retain_last)
+    table = Table(title="Silver and Gold")
+    for column in ("table", "snapshots before", "snapshots after", "files deleted", "metadata files deleted"):
+        table.add_column(column)
+    for expiry in expiries:
+        table.add_row(
+            expiry.table,
+            str(expiry.snapshots_before),
+            str(expiry.snapshots_after),
+            str(expiry.data_files_deleted),
+            str(expiry.metadata_files_deleted),
+        )
+    console.print(table)
+    deleted = sum(f["data_files_deleted"] for f in bronze.tables.values()) + sum(
+        e.data_files_deleted for e in expiries
+    )
+    console.print(
+        f"Maintained {len(bronze.tables) + len(expiries)} tables in {time.monotonic() - began:.0f}s: "
+        f"{deleted} data files no snapshot needs were deleted."
     )

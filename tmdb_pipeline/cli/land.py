@@ -21,7 +21,10 @@ def land(
         False, "--continuous/--once", help="--once lands what Kafka holds now and stops (default)."
     ),
     maintain: bool = typer.Option(
-        False, "--maintain", help="Instead of landing: compact files, rewrite manifests, expire snapshots."
+        False,
+        "--maintain",
+        help="Instead of landing: compact Bronze's files, rewrite manifests, expire snapshots "
+        "(`lakehouse maintain` does this and expires Silver's and Gold's too).",
     ),
 ) -> None:
     """Land the tmdb_* Kafka topics in bronze.<stream> Iceberg tables, exactly once."""

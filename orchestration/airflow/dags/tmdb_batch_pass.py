@@ -1,4 +1,4 @@
-"""The TMDB lakehouse's batch pass as an Airflow DAG.
+"""The TMDB lakehouse's batch pass as an Airflow DAG, and the lakehouse's daily maintenance as another.
 
 extract -> land (--once) -> sql_endpoint -> transform (one task per dbt model, rendered by Cosmos from
 dbt's manifest) -> sync_serving -> dbt_docs -> lineage.
@@ -11,6 +11,11 @@ Deployment of its own (deploy/k8s/components/bi) rather than a task. Each stage 
 landing, merge models, upserts keyed by id), so clearing a failed task re-runs it and what follows
 without duplicating anything. DataHub's Airflow plugin emits each task as a DataJob between the
 datasets of its inlets and outlets (the lineage plan, written by the pipeline).
+
+tmdb_lakehouse_maintenance runs `tmdb-pipeline lakehouse maintain` daily: Bronze's small files
+compacted, snapshots older than a day expired in every layer (each pass's rewrites stay on storage
+until then). It can run beside a pass: Iceberg's commits are optimistic. With the Kubernetes task
+runner the deployment's CronJob does this instead.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from tmdb_dag.config import MAX_RETRY_DELAY, TIMEOUTS, DagConfig, cross_model_te
 from tmdb_dag.lineage import PREPARE_HINT, Iolets, read_plan
 
 DAG_ID = "tmdb_batch_pass"
+MAINTENANCE_DAG_ID = "tmdb_lakehouse_maintenance"
 config = DagConfig.from_env()
 plan = read_plan(config.lineage_plan)
 if config.dbt_mode == "endpoint" and not config.manifest.exists():
@@ -82,6 +88,14 @@ def plain_dbt(task_id: str, target: str, *args: str, **kwargs: object) -> BaseOp
     return BashOperator(task_id=task_id, bash_command=shlex.join(command), cwd=project, **kwargs)  # type: ignore[arg-type]
 
 
+DEFAULT_ARGS = {
+    "owner": "data-platform",
+    "retries": config.retries,
+    "retry_delay": config.retry_delay,
+    "retry_exponential_backoff": True,
+    "max_retry_delay": MAX_RETRY_DELAY,
+}
+
 # dbt docs and its lineage reader share a folder: the artifacts locally, the pods' volume in k8s
 artifacts = config.pod.artifacts if config.pod else config.artifacts
 
@@ -95,13 +109,7 @@ with DAG(
     catchup=False,
     max_active_runs=1,  # two passes at once would race on the landing checkpoint and dbt's merges
     max_active_tasks=1,  # the stages are Spark JVMs on one machine; the endpoint is one Spark session
-    default_args={
-        "owner": "data-platform",
-        "retries": config.retries,
-        "retry_delay": config.retry_delay,
-        "retry_exponential_backoff": True,
-        "max_retry_delay": MAX_RETRY_DELAY,
-    },
+    default_args=DEFAULT_ARGS,
     tags=["tmdb", "lakehouse"],
 ) as dag:
     extract = pipeline("extract", "extract")
@@ -188,3 +196,18 @@ with DAG(
         lineage_env = {"DATAHUB_DBT_TARGET_DIR": docs}
     steps.append(pipeline("lineage", "lineage", env=lineage_env))
     chain(*steps)
+
+
+# in Kubernetes the deployment's CronJob lakehouse-maintenance does it (deploy/k8s/base)
+if not config.pod:
+    with DAG(
+        dag_id=MAINTENANCE_DAG_ID,
+        description="Compact Bronze's files, expire old snapshots in every layer (lakehouse maintain)",
+        schedule="@daily",
+        start_date=datetime(2025, 1, 1, tzinfo=UTC),
+        catchup=False,
+        max_active_runs=1,
+        default_args=DEFAULT_ARGS,
+        tags=["tmdb", "lakehouse", "maintenance"],
+    ) as maintenance_dag:
+        pipeline("maintain", "lakehouse", "maintain")

@@ -183,6 +183,39 @@ def _count(topics, table: str) -> int:
         return 0
 
 
+def test_given_the_shortest_retention_when_maintaining_then_the_newest_batch_stays_replay_safe(spark, topics):
+    from datetime import timedelta
+
+    from spark_streaming.commit import already_committed
+    from spark_streaming.maintenance import maintain
+    from tmdb_pipeline.settings import IcebergSettings, StackSettings, load
+
+    topics.create("movies", partitions=1)
+    topics.produce_records("movies", range(150))
+    settings = topics.settings(max_offsets_per_trigger=50)
+    run = run_landing(spark, continuous=False, settings=settings)
+    table, checkpoint = (
+        f"{topics.namespace}.movies",
+        settings.checkpoint(load(IcebergSettings), load(StackSettings)),
+    )
+    first, last = run.batches[0].batch_id, run.batches[-1].batch_id
+    assert last > first and already_committed(spark, table, checkpoint, first)
+
+    maintain(spark, settings, older_than=timedelta(0), retain_last=1)
+
+    # the older batches' snapshots are expired; the newest batch's is kept for a replay to find
+    assert not already_committed(spark, table, checkpoint, first)
+    assert already_committed(spark, table, checkpoint, last)
+    # the job dies after the newest batch's table commit, before the checkpoint's: Spark replays it
+    commits = Path(checkpoint.removeprefix("file://")) / "commits"
+    for name in (str(last), f".{last}.crc"):
+        (commits / name).unlink(missing_ok=True)
+    replay = run_landing(spark, continuous=False, settings=settings)
+    assert [b.skipped_tables for b in replay.batches] == [[table]]
+    landed = landed_coordinates(topics.namespace, ["movies"])
+    assert len(landed) == len(set(landed)) == 150
+
+
 def test_given_many_small_batches_when_maintaining_then_files_are_compacted_and_rows_unchanged(spark, topics):
     from spark_streaming.maintenance import maintain
 

@@ -28,6 +28,7 @@ from tmdb_pipeline.sql_endpoint.settings import SqlEndpointSettings
 from tmdb_pipeline.stack.airflow import AirflowService
 
 DAG_ID = "tmdb_batch_pass"
+MAINTENANCE_DAG_ID = "tmdb_lakehouse_maintenance"
 SCRIPTS = ORCHESTRATION_DIR / "scripts"
 TIMINGS = Path(os.environ.get("STACK_HOME", ".")) / "airflow-timings.json"
 

@@ -14,7 +14,7 @@ import pytest
 
 from tmdb_pipeline.lineage.names import Coordinates
 
-from .conftest import DAG_ID, airflow_service, run_script
+from .conftest import DAG_ID, MAINTENANCE_DAG_ID, airflow_service, run_script
 
 STAGES = ["extract", "land", "sql_endpoint", "sync_serving", "dbt_docs", "lineage"]
 
@@ -37,7 +37,7 @@ def test_given_the_dag_folder_when_airflow_parses_it_then_there_are_no_errors_an
     for mode in ("default", "session"):
         assert parsed[mode]["import_errors"] == {}, mode
         assert parsed[mode]["warnings"] == [], mode
-        assert list(parsed[mode]["dags"]) == [DAG_ID]
+        assert sorted(parsed[mode]["dags"]) == [DAG_ID, MAINTENANCE_DAG_ID]
 
 
 def test_given_the_manifest_when_rendering_then_every_dbt_model_is_its_own_task(parsed):
@@ -108,3 +108,14 @@ def test_given_session_dbt_and_continuous_landing_then_the_dag_has_one_transform
     assert dag["tasks"]["transform"]["downstream"] == ["sync_serving"]
     assert dag["tasks"]["sync_serving"]["downstream"] == ["lineage"]
     assert dag["schedule"] == "@hourly"
+
+
+def test_given_the_dag_folder_then_a_daily_dag_maintains_the_lakehouse(parsed):
+    dag = parsed["default"]["dags"][MAINTENANCE_DAG_ID]
+
+    assert dag["schedule"] == "@daily"
+    assert dag["max_active_runs"] == 1 and dag["catchup"] is False
+    assert list(dag["tasks"]) == ["maintain"]
+    (task,) = dag["tasks"].values()
+    assert task["command"].endswith("tmdb-pipeline lakehouse maintain")
+    assert task["retries"] == 2 and task["retry_exponential_backoff"] and task["timeout_s"]

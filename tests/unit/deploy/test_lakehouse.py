@@ -356,3 +356,21 @@ def test_given_prod_without_the_tmdb_credentials_file_then_kustomize_refuses_to_
     )
     assert result.returncode != 0
     assert "credentials/tmdb.env" in result.stderr
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_given_an_overlay_then_lakehouse_maintenance_runs_daily_a_command_the_cli_has(rendered, variant):
+    from typer.testing import CliRunner
+
+    from tmdb_pipeline.cli import app
+
+    job = one(rendered[variant], "CronJob", "lakehouse-maintenance")
+    assert active(job)
+    minute, hour, *every_day = job["spec"]["schedule"].split()
+    assert every_day == ["*", "*", "*"] and minute.isdigit() and hour.isdigit()
+    (container,) = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]
+    program, *arguments = container["args"]
+    assert program == "tmdb-pipeline"
+    result = CliRunner().invoke(app, [*arguments, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "expire" in result.output

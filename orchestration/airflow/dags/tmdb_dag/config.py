@@ -31,6 +31,7 @@ TIMEOUTS = {
     "sync_serving": timedelta(minutes=45),
     "dbt_docs": timedelta(minutes=20),
     "lineage": timedelta(minutes=30),
+    "maintain": timedelta(hours=2),
 }
 MAX_RETRY_DELAY = timedelta(minutes=30)
 
