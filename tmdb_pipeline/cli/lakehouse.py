@@ -102,21 +102,22 @@ def maintain(
     with console.status("Bronze: compacting files, rewriting manifests, expiring snapshots..."):
         bronze = maintain_bronze(spark, load(LandingSettings), older_than=older_than, retain_last=retain_last)
     table = Table(title="Bronze")
-    for column in ("table", "files rewritten", "files added", "manifests rewritten", "files deleted"):
-        table.add_column(column)
+    table.add_column("table", no_wrap=True)  # the figures' headings wrap instead of the names
+    for column in ("files compacted", "into files", "manifests rewritten", "files deleted"):
+        table.add_column(column, justify="right")
     for name, figures in sorted(bronze.tables.items()):
         table.add_row(name, *(str(v) for v in figures.values()))
     console.print(table)
     with console.status("Silver and Gold: expiring snapshots..."):
         expiries = expire_snapshots(spark, older_than=older_than, retain_last=retain_last)
     table = Table(title="Silver and Gold")
-    for column in ("table", "snapshots before", "snapshots after", "files deleted", "metadata files deleted"):
-        table.add_column(column)
+    table.add_column("table", no_wrap=True)
+    for column in ("snapshots", "files deleted", "metadata deleted"):
+        table.add_column(column, justify="right")
     for expiry in expiries:
         table.add_row(
             expiry.table,
-            str(expiry.snapshots_before),
-            str(expiry.snapshots_after),
+            f"{expiry.snapshots_before} → {expiry.snapshots_after}",
             str(expiry.data_files_deleted),
             str(expiry.metadata_files_deleted),
         )
