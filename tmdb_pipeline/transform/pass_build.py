@@ -29,7 +29,7 @@ from tmdb_pipeline.transform.runner import DBT_PROJECT, PASS_BUILD, DbtOutcome, 
 log = logging.getLogger("tmdb_pipeline.transform")
 RECORD_FILE = "tmdb_last_pass_build.json"
 SOURCE = "tmdb"  # the dbt source whose tables are Bronze's (dbt_project/models/staging/tmdb)
-BRONZE, BUILT_LAYERS = "bronze", ("silver", "gold")
+BUILT_LAYERS = ("silver", "gold")  # Bronze's namespace is the landing's (LANDING_NAMESPACE)
 # what dbt builds from: a change to any of these may change any model
 PROJECT_INPUTS = ("dbt_project.yml", "models", "macros", "data-tests", "seeds", "snapshots")
 
@@ -64,23 +64,25 @@ def run_pass_build(
     and record it. `target_dir` replaces dbt's target folder (DBT_TARGET_PATH or the project's)."""
     variables = pipeline_vars()
     fingerprint = project_fingerprint(variables)
-    before = lakehouse_snapshots()
+    bronze = variables["bronze_schema"]
+    before = lakehouse_snapshots((bronze, *BUILT_LAYERS))
     record = (target_dir or default_target_dir()) / RECORD_FILE
-    plan = plan_build(read_record(record), before, fingerprint)
+    plan = plan_build(read_record(record), before, fingerprint, bronze)
     log.info("pass build: %s", plan.reason)
     if plan.builds_nothing:
         return PassBuild(plan, DbtOutcome(success=True, command=[]))
     args = plan.dbt_args() + (["--target-path", str(target_dir)] if target_dir else [])
     outcome = run_dbt(args, progress=progress)
     if outcome.success:
-        write_record(record, before, fingerprint)
+        write_record(record, before, fingerprint, bronze)
     else:
         forget_record(record)
     return PassBuild(plan, outcome)
 
 
-def plan_build(record: Mapping[str, Any] | None, now: Snapshots, fingerprint: str) -> BuildPlan:
-    """The build that brings Silver and Gold up to date with Bronze, from the last build's record."""
+def plan_build(record: Mapping[str, Any] | None, now: Snapshots, fingerprint: str, bronze: str) -> BuildPlan:
+    """The build that brings Silver and Gold up to date with Bronze (the `bronze` namespace), from the
+    last build's record."""
     if not record:
         return BuildPlan(None, "no earlier pass build is recorded")
     if record.get("fingerprint") != fingerprint:
@@ -90,7 +92,7 @@ def plan_build(record: Mapping[str, Any] | None, now: Snapshots, fingerprint: st
     if moved := sorted(t for t in built if before.get(t) != now.get(t)):
         return BuildPlan(None, f"Silver/Gold changed outside a pass: {', '.join(moved)}")
     # Bronze tables dbt reads (the quarantine, say, is none of them)
-    sources = [f"{BRONZE}.{name}" for name in record.get("sources", [])]
+    sources = [f"{bronze}.{name}" for name in record.get("sources", [])]
     tables = [t.split(".", 1)[1] for t in sorted(sources) if before.get(t) != now.get(t)]
     if not tables:
         return BuildPlan((), "no Bronze table changed since the last pass build")
@@ -107,8 +109,8 @@ def project_fingerprint(variables: Mapping[str, Any], project_dir: Path = DBT_PR
     return digest.hexdigest()
 
 
-def lakehouse_snapshots(layers: tuple[str, ...] = (BRONZE, *BUILT_LAYERS)) -> Snapshots:
-    """Each table's current snapshot in `layers` (all three by default), through the configured catalog."""
+def lakehouse_snapshots(layers: tuple[str, ...]) -> Snapshots:
+    """Each table's current snapshot in `layers`, through the configured catalog."""
     from tmdb_pipeline.stack.catalog import get_catalog
 
     catalog = get_catalog()
@@ -138,15 +140,15 @@ def read_record(path: Path) -> dict[str, Any] | None:
         return None
 
 
-def write_record(path: Path, bronze_before: Snapshots, fingerprint: str) -> None:
+def write_record(path: Path, bronze_before: Snapshots, fingerprint: str, bronze: str) -> None:
     """Bronze as it was when the build started (rows landed during it are built next time), Silver
     and Gold as the build left them, and the Bronze tables the project reads (from the manifest the
     build wrote beside the record)."""
     built = lakehouse_snapshots(BUILT_LAYERS)
-    bronze = {t: s for t, s in bronze_before.items() if t.startswith(f"{BRONZE}.")}
+    landed = {t: s for t, s in bronze_before.items() if t.startswith(f"{bronze}.")}
     manifest = json.loads((path.parent / "manifest.json").read_text(encoding="utf-8"))
     sources = sorted(s["name"] for s in manifest["sources"].values() if s["source_name"] == SOURCE)
-    record = {"fingerprint": fingerprint, "sources": sources, "snapshots": bronze | built}
+    record = {"fingerprint": fingerprint, "sources": sources, "snapshots": landed | built}
     path.parent.mkdir(parents=True, exist_ok=True)
     scratch = path.with_suffix(".tmp")
     scratch.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")

@@ -21,7 +21,6 @@ from tmdb_pipeline.settings import PROJECT_ROOT
 DBT_PROJECT = PROJECT_ROOT / "dbt_project"
 SESSION_MARKER = "spark.tmdb.pipeline.session"
 SESSION_TARGET = "session"  # the profile output with dbt-spark's session method
-LAYERS = ("bronze", "silver", "gold")
 # What a pipeline pass builds: every model and data test. dbt's unit tests check the models' SQL, not
 # the data, so as dbt advises they run in development and CI (`tmdb-pipeline transform test --select
 # test_type:unit`, part of `make test`), not on every pass (~5 s of an incremental build).
@@ -43,23 +42,28 @@ class DbtOutcome:
 def prepare_session(app_name: str = "tmdb-transform"):
     """The SparkSession dbt will pick up, with the lakehouse namespaces and the sentiment UDF."""
     from tmdb_pipeline.sentiment.udf import register_sentiment_udf
+    from tmdb_pipeline.settings import LandingSettings, load
     from tmdb_pipeline.stack.spark import get_spark
 
     spark = get_spark(app_name)
     spark.conf.set(SESSION_MARKER, "true")
-    for layer in LAYERS:
+    for layer in (load(LandingSettings).namespace, "silver", "gold"):
         spark.sql(f"create namespace if not exists {layer}")
     register_sentiment_udf(spark)
     return spark
 
 
 def pipeline_vars() -> dict[str, Any]:
-    """dbt vars only this process knows: the id of the sentiment model the UDF scores with."""
+    """dbt vars from the pipeline's settings: the id of the sentiment model the UDF scores with, and
+    the namespace the landing writes Bronze to (LANDING_NAMESPACE, `.env` included)."""
     from tmdb_pipeline.sentiment.artifact import scoring_version
     from tmdb_pipeline.sentiment.settings import SentimentSettings
-    from tmdb_pipeline.settings import load
+    from tmdb_pipeline.settings import LandingSettings, load
 
-    return {"sentiment_version": scoring_version(load(SentimentSettings))}
+    return {
+        "sentiment_version": scoring_version(load(SentimentSettings)),
+        "bronze_schema": load(LandingSettings).namespace,
+    }
 
 
 def with_vars(args: list[str], defaults: dict[str, Any]) -> list[str]:

@@ -33,3 +33,27 @@ def test_given_the_equals_form_then_it_is_merged_too():
     args = with_vars(["run", '--vars={"bronze_schema": "raw"}'], {"sentiment_version": "m@1"})
 
     assert _vars(args) == {"bronze_schema": "raw", "sentiment_version": "m@1"}
+
+
+def test_given_a_landing_namespace_then_the_pipeline_and_plain_dbt_read_bronze_there(monkeypatch, tmp_path):
+    from dbt.cli.main import dbtRunner
+
+    from tmdb_pipeline.settings import load
+    from tmdb_pipeline.transform.runner import DBT_PROJECT, pipeline_vars
+
+    monkeypatch.setenv("LANDING_NAMESPACE", "landed")
+    monkeypatch.setattr("tmdb_pipeline.sentiment.artifact.scoring_version", lambda settings: "m@1")
+    load.cache_clear()
+    try:
+        assert pipeline_vars() == {"sentiment_version": "m@1", "bronze_schema": "landed"}
+    finally:
+        load.cache_clear()
+    # plain dbt (over the SQL endpoint, Airflow's model tasks) reads the same variable
+    listed = dbtRunner().invoke(
+        ["--quiet", "ls", "--resource-type", "source", "--output", "json", "--output-keys", "name", "schema",
+         "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT), "--target", "session",
+         "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path)]
+    )  # fmt: skip
+    assert listed.success, listed.exception
+    schemas = {json.loads(line)["name"]: json.loads(line)["schema"] for line in listed.result}
+    assert "credits" in schemas and set(schemas.values()) == {"landed"}

@@ -30,13 +30,13 @@ def record(**changes: object) -> dict[str, object]:
 
 
 def test_given_nothing_moved_then_nothing_is_built() -> None:
-    plan = plan_build(record(), dict(LAST), "f1")
+    plan = plan_build(record(), dict(LAST), "f1", "bronze")
     assert plan.builds_nothing
     assert plan.reason == "no Bronze table changed since the last pass build"
 
 
 def test_given_two_bronze_tables_moved_then_only_their_descendants_are_selected() -> None:
-    plan = plan_build(record(), LAST | {"bronze.reviews": 99, "bronze.credits": 98}, "f1")
+    plan = plan_build(record(), LAST | {"bronze.reviews": 99, "bronze.credits": 98}, "f1", "bronze")
     assert plan.select == ("source:tmdb.credits+", "source:tmdb.reviews+")
     assert plan.dbt_args() == [*PASS_BUILD, "--select", "source:tmdb.credits+", "source:tmdb.reviews+"]
     assert plan.reason == "new in Bronze: credits, reviews"
@@ -44,11 +44,19 @@ def test_given_two_bronze_tables_moved_then_only_their_descendants_are_selected(
 
 def test_given_a_new_bronze_source_table_then_its_descendants_are_selected() -> None:
     before = {k: v for k, v in LAST.items() if k != "bronze.genres"}
-    assert plan_build(record(snapshots=before), dict(LAST), "f1").select == ("source:tmdb.genres+",)
+    assert plan_build(record(snapshots=before), dict(LAST), "f1", "bronze").select == ("source:tmdb.genres+",)
 
 
 def test_given_only_a_table_dbt_does_not_read_moved_then_nothing_is_built() -> None:
-    assert plan_build(record(), LAST | {"bronze._quarantine": 99}, "f1").builds_nothing
+    assert plan_build(record(), LAST | {"bronze._quarantine": 99}, "f1", "bronze").builds_nothing
+
+
+def test_given_another_bronze_namespace_then_its_tables_are_the_ones_compared() -> None:
+    elsewhere = {f"landed.{k.split('.', 1)[1]}" if k.startswith("bronze.") else k: v for k, v in LAST.items()}
+
+    assert plan_build(record(snapshots=elsewhere), dict(elsewhere), "f1", "landed").builds_nothing
+    moved = elsewhere | {"landed.reviews": 99, "bronze.credits": 98}  # a table elsewhere is not Bronze
+    assert plan_build(record(snapshots=elsewhere), moved, "f1", "landed").select == ("source:tmdb.reviews+",)
 
 
 @pytest.mark.parametrize(
@@ -67,7 +75,7 @@ def test_given_only_a_table_dbt_does_not_read_moved_then_nothing_is_built() -> N
     ],
 )
 def test_given_no_trustworthy_record_then_everything_is_built(last, now, fingerprint, why) -> None:
-    plan = plan_build(last, dict(now), fingerprint)
+    plan = plan_build(last, dict(now), fingerprint, "bronze")
     assert plan == BuildPlan(None, why)
     assert plan.dbt_args() == list(PASS_BUILD)
 
